@@ -1,0 +1,32 @@
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from himaya.core.models import Code, Commune, Province, Region
+
+pytestmark = pytest.mark.django_db
+
+
+def _counts():
+    return (
+        Region.objects.count(),
+        Province.objects.count(),
+        Commune.objects.count(),
+        Code.objects.count(),
+    )
+
+
+def test_seed_demo_is_idempotent():
+    call_command("seed_demo", password="demo-password-12", stdout=StringIO())
+    first = _counts()
+    out = StringIO()
+    call_command("seed_demo", password="another-password-34", stdout=out)
+    assert _counts() == first
+    assert first[:3] == (12, 83, 1503)
+    assert "Demo data ready." in out.getvalue()
+
+
+def test_seed_demo_refuses_a_short_password():
+    with pytest.raises(CommandError, match="at least 12 characters"):
+        call_command("seed_demo", password="short", stdout=StringIO())
