@@ -16,7 +16,7 @@ PORT ?= 8000
 # A Python 3.12+ already on the machine (pyenv's, the system's); uv installs one otherwise.
 PYTHON_312 := $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12 /usr/bin/python3.12 /usr/local/bin/python3.12 /usr/bin/python3.13))
 
-.PHONY: help setup run test test-fast check lint format messages clean
+.PHONY: help setup run test check lint format messages clean bench
 
 help:
 	@echo "make run    set up everything and serve Himaya with demo data on http://$(HOST):$(PORT)"
@@ -79,3 +79,7 @@ lint format:
 
 clean:
 	rm -rf .venv .tools node_modules staticfiles var
+
+# Benchmarks (figures committed under bench/results/ with the machine and commit).
+bench: setup
+	$(PY) bench/run.py

@@ -18,3 +18,22 @@ def _fresh_code_cache():
     from himaya.core import codes
 
     codes.clear_cache()
+
+
+@pytest.fixture
+def personas(db):
+    """The shared personas of STYLE.md in Salé and Tanger, with one child in each."""
+    from himaya.accounts.testing import build_personas
+
+    return build_personas()
+
+
+@pytest.fixture
+def login(client):
+    """`login(user)` signs `user` in on the test client, second factor included."""
+    from himaya.accounts.testing import sign_in
+
+    def _login(user, the_client=None):
+        return sign_in(the_client or client, user)
+
+    return _login

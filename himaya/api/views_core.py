@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
 
+from himaya.accounts.access import AUTHENTICATED
 from himaya.core.models import Province
 
 
@@ -30,6 +31,7 @@ class ProvinceSerializer(serializers.ModelSerializer):
 class ProvinceList(ListAPIView):
     """Public reference geography; the list is fixed-size (83 rows), so it is not paginated."""
 
+    himaya_access = AUTHENTICATED
     serializer_class = ProvinceSerializer
     pagination_class = None
     queryset = Province.objects.order_by("code")

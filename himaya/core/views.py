@@ -11,12 +11,14 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from himaya.accounts.access import PUBLIC, access
 from himaya.core.models import Province
 
 logger = logging.getLogger(__name__)
 _migrations_known_applied = False
 
 
+@access(PUBLIC)
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/home.html", {"territory_count": Province.objects.count()})
 
@@ -32,6 +34,7 @@ def _migrations_applied() -> bool:
     return _migrations_known_applied
 
 
+@access(PUBLIC)
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:

@@ -17,6 +17,8 @@ class Command(BaseCommand):
             report = load_code_lists(force=force)
         except ReferenceDataError as exc:
             raise CommandError(str(exc)) from None
+        if options["verbosity"] == 0:
+            return
         self.stdout.write(
             f"geography: {'loaded' if geo else 'unchanged'}; code lists: "
             f"{len(report.loaded)} loaded, {len(report.skipped)} unchanged"

@@ -1,0 +1,214 @@
+"""The one permission module: named permissions, the role → permissions map, how far each
+role's scope reaches, and the questions "may this user do X?" and "on which records?".
+
+Roles are data (Membership.role holds a code of `user_role`); permissions are code. A user may
+hold several memberships: a permission is granted by any active membership whose role grants it
+*and* whose scope covers the record (territory, organisation, assignment — DP-16).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Protocol
+
+from django.db.models import Q
+
+
+class Perm(StrEnum):
+    # Administration (configuration only, no case content)
+    ORG_VIEW = "org.view"
+    ORG_MANAGE = "org.manage"
+    USER_VIEW = "user.view"
+    USER_MANAGE = "user.manage"
+    # A child's record
+    CHILD_VIEW = "child.view"  # full identity and case content
+    CHILD_VIEW_SUMMARY = "child.view_summary"  # identity, stage, level, organisation, manager
+    CHILD_CREATE = "child.create"
+    CHILD_EDIT = "child.edit"
+    CHILD_SEARCH_ALL = "child.search_all"  # DP-18: duplicate search across territories
+    # Restricted data categories (data-protection.md §4) need their own permission
+    DATA_HEALTH = "data.health"
+    DATA_SEXUAL_VIOLENCE = "data.sexual_violence"
+    DATA_JUDICIAL = "data.judicial"
+    # Break-the-glass (DP-20..23)
+    BREAK_GLASS = "breakglass.use"
+    BREAK_GLASS_REVIEW = "breakglass.review"
+    # Audit, aggregates, referrals
+    AUDIT_VIEW = "audit.view"
+    AGGREGATES_VIEW = "aggregates.view"
+    REFERRAL_PACKET_VIEW = "referral.view_packet"
+
+
+class Reach(StrEnum):
+    """How far a role's membership reaches over child records, inside its territory."""
+
+    ASSIGNED = "assigned"  # records of the organisation assigned to the user
+    ORGANISATION = "organisation"  # every record of the organisation
+    TERRITORY = "territory"  # every record of the territory, whatever the organisation
+    NONE = "none"  # no record at all (aggregates, packets, configuration, audit)
+
+
+_CASE_WORK = {
+    Perm.CHILD_VIEW,
+    Perm.CHILD_VIEW_SUMMARY,
+    Perm.CHILD_CREATE,
+    Perm.CHILD_EDIT,
+    Perm.CHILD_SEARCH_ALL,
+    Perm.BREAK_GLASS,
+}
+
+ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
+    "reporter": frozenset(),
+    "reception_officer": frozenset(_CASE_WORK | {Perm.DATA_HEALTH, Perm.DATA_SEXUAL_VIOLENCE}),
+    "evaluator": frozenset(
+        _CASE_WORK | {Perm.DATA_HEALTH, Perm.DATA_SEXUAL_VIOLENCE, Perm.DATA_JUDICIAL}
+    ),
+    "case_manager": frozenset(
+        _CASE_WORK | {Perm.DATA_HEALTH, Perm.DATA_SEXUAL_VIOLENCE, Perm.DATA_JUDICIAL}
+    ),
+    "orientation_officer": frozenset({Perm.CHILD_VIEW_SUMMARY, Perm.ORG_VIEW}),
+    "supervisor": frozenset(
+        _CASE_WORK
+        | {Perm.DATA_HEALTH, Perm.DATA_SEXUAL_VIOLENCE, Perm.DATA_JUDICIAL, Perm.BREAK_GLASS_REVIEW}
+        | {Perm.AGGREGATES_VIEW, Perm.ORG_VIEW, Perm.USER_VIEW}
+    ),
+    "judicial_liaison": frozenset(
+        {Perm.CHILD_VIEW_SUMMARY, Perm.DATA_JUDICIAL, Perm.DATA_SEXUAL_VIOLENCE, Perm.BREAK_GLASS}
+    ),
+    "service_provider": frozenset({Perm.REFERRAL_PACKET_VIEW}),
+    "cppe_member": frozenset({Perm.AGGREGATES_VIEW}),
+    "statistician": frozenset({Perm.AGGREGATES_VIEW}),
+    "auditor": frozenset({Perm.AUDIT_VIEW, Perm.BREAK_GLASS_REVIEW, Perm.USER_VIEW, Perm.ORG_VIEW}),
+    "administrator": frozenset({Perm.ORG_VIEW, Perm.ORG_MANAGE, Perm.USER_VIEW, Perm.USER_MANAGE}),
+}
+
+ROLE_REACH: dict[str, Reach] = {
+    "reporter": Reach.NONE,
+    "reception_officer": Reach.ORGANISATION,
+    "evaluator": Reach.ASSIGNED,
+    "case_manager": Reach.ASSIGNED,
+    "orientation_officer": Reach.ORGANISATION,
+    "supervisor": Reach.ORGANISATION,
+    "judicial_liaison": Reach.TERRITORY,
+    "service_provider": Reach.NONE,
+    "cppe_member": Reach.NONE,
+    "statistician": Reach.NONE,
+    "auditor": Reach.NONE,
+    "administrator": Reach.NONE,
+}
+
+# Roles whose holders must log in with a second factor (issue 3; DP-50 would extend it).
+TWO_FACTOR_ROLES = frozenset({"supervisor", "administrator", "auditor"})
+
+
+class Scoped(Protocol):
+    """What a record exposes to be placed in a scope: its territory, its organisation and,
+    for assignment-based roles, whether a user is assigned to it."""
+
+    province_id: str | None
+    organisation_id: object
+
+    def assigned_user_ids(self) -> set[int]: ...
+
+
+def memberships(user) -> list:
+    """The user's active memberships, loaded once per user object (one query)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    cached = getattr(user, "_himaya_memberships", None)
+    if cached is None:
+        cached = list(
+            user.memberships.filter(active=True, organisation__active=True).select_related(
+                "organisation", "scope_province", "scope_commune"
+            )
+        )
+        user._himaya_memberships = cached
+    return cached
+
+
+def forget_memberships(user) -> None:
+    user.__dict__.pop("_himaya_memberships", None)
+
+
+def roles(user) -> set[str]:
+    return {m.role for m in memberships(user)}
+
+
+def granting(user, perm: Perm) -> list:
+    """The memberships of `user` whose role grants `perm`."""
+    return [m for m in memberships(user) if perm in ROLE_PERMISSIONS.get(m.role, frozenset())]
+
+
+def has_perm(user, perm: Perm, obj: Scoped | None = None) -> bool:
+    """May `user` do `perm` — on `obj` when given (its territory, organisation, assignment)?"""
+    candidates = granting(user, perm)
+    if obj is None:
+        return bool(candidates)
+    return any(covers(m, obj) for m in candidates)
+
+
+def covers(membership, obj: Scoped) -> bool:
+    reach = ROLE_REACH.get(membership.role, Reach.NONE)
+    if reach == Reach.NONE:
+        return False
+    if not territory_covers(membership, obj):
+        return False
+    if reach == Reach.TERRITORY:
+        return True
+    if obj.organisation_id != membership.organisation_id:
+        return False
+    return reach == Reach.ORGANISATION or membership.user_id in obj.assigned_user_ids()
+
+
+def territory_covers(membership, obj) -> bool:
+    """Whether `membership`'s territory contains `obj` (a record with province_id / commune_id)."""
+    scope = membership.scope
+    if scope == "national":
+        return True
+    if obj.province_id is None:
+        return False
+    if scope == "province":
+        return obj.province_id == membership.scope_province_id or (
+            obj.province_id.startswith(membership.scope_province_id + ".")
+        )
+    if scope == "region":
+        return obj.province_id.split(".")[0] == membership.scope_region_id
+    return getattr(obj, "commune_id", None) == membership.scope_commune_id
+
+
+def territory_q(membership, *, prefix: str = "") -> Q:
+    """The records of `membership`'s territory, as a filter on a model with `province` (and
+    `commune`) fields reached through `prefix` (e.g. "child__")."""
+    scope = membership.scope
+    if scope == "national":
+        return Q()
+    if scope == "region":
+        return Q(**{f"{prefix}province__region_id": membership.scope_region_id})
+    if scope == "province":
+        # A prefecture's membership also covers its prefectures of arrondissements (Casablanca).
+        return Q(**{f"{prefix}province_id": membership.scope_province_id}) | Q(
+            **{f"{prefix}province__parent_id": membership.scope_province_id}
+        )
+    return Q(**{f"{prefix}commune_id": membership.scope_commune_id})
+
+
+def scope_q(user, perm: Perm, *, prefix: str = "", assigned_field: str) -> Q | None:
+    """The filter selecting every record on which `user` holds `perm`, or None for none.
+
+    `assigned_field` names the relation holding the users assigned to a record (e.g.
+    "assigned_workers"). Used by every app's scoping selector so that pages, API, exports and
+    fragments share one definition of scope."""
+    combined: Q | None = None
+    for m in granting(user, perm):
+        reach = ROLE_REACH.get(m.role, Reach.NONE)
+        if reach == Reach.NONE:
+            continue
+        q = territory_q(m, prefix=prefix)
+        if reach in (Reach.ORGANISATION, Reach.ASSIGNED):
+            q &= Q(**{f"{prefix}organisation_id": m.organisation_id})
+        if reach == Reach.ASSIGNED:
+            q &= Q(**{f"{prefix}{assigned_field}": m.user_id})
+        if q == Q():
+            return Q()  # everything (Q() | x would collapse to x, so "all" must short-circuit)
+        combined = q if combined is None else combined | q
+    return combined

@@ -1,0 +1,114 @@
+"""Writes of `children`. Each checks permission, validates, writes and audits in one transaction."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from himaya.accounts.models import Membership, Notification
+from himaya.accounts.permissions import Perm, has_perm, memberships
+from himaya.audit.models import BreakGlassAccess
+from himaya.audit.services import audit_record
+from himaya.children.models import Child
+
+BREAK_GLASS_DURATION = timedelta(hours=2)
+BREAK_GLASS_REASONS = ("child_present_now", "urgent_safety_check", "hearing_today", "other")
+MIN_JUSTIFICATION = 15
+
+
+@transaction.atomic
+def child_create(
+    *, actor, organisation, province, assigned_workers=(), request=None, **identity
+) -> Child:
+    """Register a child held by `organisation` in `province` (the actor must be able to
+    create children there: a case role of that organisation over that territory)."""
+    child = Child(organisation=organisation, province=province, **identity)
+    if not has_perm(actor, Perm.CHILD_CREATE):
+        raise PermissionDenied
+    if (
+        not any(m.organisation_id == organisation.pk for m in memberships(actor))
+        and not actor.is_superuser
+    ):
+        raise PermissionDenied
+    if child.birth_date and child.birth_date > timezone.localdate():
+        raise ValidationError({"birth_date": _("The birth date cannot be in the future.")})
+    child.full_clean()
+    child.save()
+    if assigned_workers:
+        child.assigned_workers.set(assigned_workers)
+    audit_record(
+        actor=actor,
+        action="child.create",
+        target_type="child",
+        target_id=str(child.pk),
+        child_id=child.pk,
+        request=request,
+    )
+    return child
+
+
+def _supervisors_of(child: Child) -> list:
+    """Supervisors whose territory covers the child's (whatever their organisation)."""
+    from himaya.accounts.permissions import territory_covers
+
+    candidates = Membership.objects.filter(
+        role="supervisor", active=True, user__is_active=True
+    ).select_related("user")
+    return sorted({m.user for m in candidates if territory_covers(m, child)}, key=lambda u: u.pk)
+
+
+@transaction.atomic
+def child_break_glass_open(
+    *, actor, child_id, reason_code: str, justification: str, request=None
+) -> BreakGlassAccess:
+    """Open a record outside one's scope in an emergency (DP-20..23): only roles allowed to,
+    with a reason code and a written justification; read-only, for one child, for two hours;
+    recorded, and notified at once to the supervisors of the record's territory."""
+    if not has_perm(actor, Perm.BREAK_GLASS):
+        raise PermissionDenied
+    child = Child.objects.filter(pk=child_id).first()
+    if child is None:
+        raise Http404
+    errors = {}
+    if reason_code not in BREAK_GLASS_REASONS:
+        errors["reason_code"] = _("Choose a reason from the list.")
+    if len((justification or "").strip()) < MIN_JUSTIFICATION:
+        errors["justification"] = _(
+            "Write why you must open this record now (at least %(count)s characters)."
+        ) % {"count": MIN_JUSTIFICATION}
+    if errors:
+        raise ValidationError(errors)
+    now = timezone.now()
+    access = BreakGlassAccess.objects.create(
+        user=actor,
+        target_type="child",
+        target_id=str(child.pk),
+        child_id=child.pk,
+        province=child.province,
+        reason_code=reason_code,
+        justification=justification.strip(),
+        started_at=now,
+        expires_at=now + BREAK_GLASS_DURATION,
+    )
+    audit_record(
+        actor=actor, action="breakglass.open", target_type="child", target_id=str(child.pk), child_id=child.pk,
+        reason=access.justification, request=request,
+        data={"reason_code": reason_code, "expires_at": access.expires_at.isoformat(), "access": str(access.pk)},
+    )  # fmt: skip
+    link = reverse("breakglass:detail", args=[access.pk])
+    # The message names no child (DP-48); the supervisor opens the access through its page.
+    for supervisor in _supervisors_of(child):
+        Notification.objects.create(
+            user=supervisor,
+            kind="break_glass",
+            message=gettext_noop("A record of your territory was opened with break-the-glass."),
+            link=link,
+        )
+    return access

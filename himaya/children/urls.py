@@ -1,0 +1,11 @@
+from django.urls import path
+
+from himaya.children import views
+
+app_name = "children"
+urlpatterns = [
+    path("", views.child_list, name="list"),
+    path("search/", views.child_search, name="search"),
+    path("<uuid:child_id>/", views.child_detail, name="detail"),
+    path("<uuid:child_id>/break-glass/", views.child_break_glass, name="break_glass"),
+]
