@@ -8,7 +8,9 @@ hold several memberships: a permission is granted by any active membership whose
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
+from functools import lru_cache
 from typing import Protocol
 
 from django.db.models import Q
@@ -185,19 +187,30 @@ def territory_q(membership, *, prefix: str = "") -> Q:
     if scope == "region":
         return Q(**{f"{prefix}province__region_id": membership.scope_region_id})
     if scope == "province":
-        # A prefecture's membership also covers its prefectures of arrondissements (Casablanca).
-        return Q(**{f"{prefix}province_id": membership.scope_province_id}) | Q(
-            **{f"{prefix}province__parent_id": membership.scope_province_id}
-        )
+        # A prefecture's membership also covers its prefectures of arrondissements (Casablanca):
+        # an IN list of codes keeps the (province, organisation, created_at) index usable.
+        return Q(**{f"{prefix}province_id__in": province_family(membership.scope_province_id)})
     return Q(**{f"{prefix}commune_id": membership.scope_commune_id})
 
 
-def scope_q(user, perm: Perm, *, prefix: str = "", assigned_field: str) -> Q | None:
+@lru_cache(maxsize=128)
+def province_family(code: str) -> tuple[str, ...]:
+    """A territory's code with the codes of the territories inside it (reference data, fixed
+    for the life of a process)."""
+    from himaya.core.models import Province
+
+    return (
+        code,
+        *Province.objects.filter(parent_id=code).order_by("code").values_list("code", flat=True),
+    )
+
+
+def scope_q(user, perm: Perm, *, prefix: str = "", assigned: Callable[[int], Q]) -> Q | None:
     """The filter selecting every record on which `user` holds `perm`, or None for none.
 
-    `assigned_field` names the relation holding the users assigned to a record (e.g.
-    "assigned_workers"). Used by every app's scoping selector so that pages, API, exports and
-    fragments share one definition of scope."""
+    `assigned(user_id)` returns the filter "this user is assigned to the record" (an EXISTS
+    subquery, so that no join multiplies rows). Used by every app's scoping selector so that
+    pages, API, exports and fragments share one definition of scope."""
     combined: Q | None = None
     for m in granting(user, perm):
         reach = ROLE_REACH.get(m.role, Reach.NONE)
@@ -207,7 +220,7 @@ def scope_q(user, perm: Perm, *, prefix: str = "", assigned_field: str) -> Q | N
         if reach in (Reach.ORGANISATION, Reach.ASSIGNED):
             q &= Q(**{f"{prefix}organisation_id": m.organisation_id})
         if reach == Reach.ASSIGNED:
-            q &= Q(**{f"{prefix}{assigned_field}": m.user_id})
+            q &= assigned(m.user_id)
         if q == Q():
             return Q()  # everything (Q() | x would collapse to x, so "all" must short-circuit)
         combined = q if combined is None else combined | q

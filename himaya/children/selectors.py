@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -23,14 +23,17 @@ from himaya.children.models import Child
 
 def children_visible_to(user, perm: Perm = Perm.CHILD_VIEW) -> QuerySet[Child]:
     """The children on which `user` holds `perm` through a membership (no break-the-glass)."""
-    q = scope_q(user, perm, assigned_field="assigned_workers")
+    q = scope_q(user, perm, assigned=_assigned_to)
     if q is None:
         return Child.objects.none()
-    if q == Q():
-        return Child.objects.all()
-    # A filter through the assigned_workers relation can repeat a row; the id subquery keeps
-    # the outer query free of DISTINCT so that it stays orderable and indexable.
-    return Child.objects.filter(pk__in=Child.objects.filter(q).values("pk"))
+    return Child.objects.filter(q)
+
+
+def _assigned_to(user_id: int) -> Q:
+    assignments = Child.assigned_workers.through.objects.filter(
+        child_id=OuterRef("pk"), user_id=user_id
+    )
+    return Q(Exists(assignments))
 
 
 def _in_any_scope(user, child: Child) -> bool:

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from himaya.accounts import security
 from himaya.accounts.models import LoginFailure, User
@@ -131,6 +131,7 @@ def test_address_may_try_again_once_the_window_has_passed(client):
     assert response.status_code == 302
 
 
+@translation.override("en")
 def test_lock_message_counts_down_in_minutes():
     now = timezone.now()
     assert security.LoginLocked(now + timedelta(seconds=61), now).message == (

@@ -1,4 +1,5 @@
 import pytest
+from django.utils import translation
 
 from himaya.audit import services
 from himaya.audit.models import AuditChainHead, AuditEvent
@@ -6,6 +7,13 @@ from himaya.audit.services import audit_chain_verify, audit_record, event_hash
 from himaya.audit.tests.helpers import append_only_triggers_disabled, raw_execute
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The problems are worded in the active language; these tests read the English."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
