@@ -99,6 +99,19 @@ ROLE_REACH: dict[str, Reach] = {
     "administrator": Reach.NONE,
 }
 
+# Permissions that reach further than the role's usual reach: other staff of the owning
+# organisation see a record's summary (identity, stage, level, case manager) — DP-19.
+SUMMARY_PERMISSIONS = frozenset({Perm.CHILD_VIEW_SUMMARY})
+
+
+def reach_of(role: str, perm: Perm | None = None) -> Reach:
+    """How far a membership in `role` reaches for `perm`."""
+    reach = ROLE_REACH.get(role, Reach.NONE)
+    if reach == Reach.ASSIGNED and perm in SUMMARY_PERMISSIONS:
+        return Reach.ORGANISATION
+    return reach
+
+
 # Roles whose holders must log in with a second factor (issue 3; DP-50 would extend it).
 TWO_FACTOR_ROLES = frozenset({"supervisor", "administrator", "auditor"})
 
@@ -146,11 +159,11 @@ def has_perm(user, perm: Perm, obj: Scoped | None = None) -> bool:
     candidates = granting(user, perm)
     if obj is None:
         return bool(candidates)
-    return any(covers(m, obj) for m in candidates)
+    return any(covers(m, obj, perm) for m in candidates)
 
 
-def covers(membership, obj: Scoped) -> bool:
-    reach = ROLE_REACH.get(membership.role, Reach.NONE)
+def covers(membership, obj: Scoped, perm: Perm | None = None) -> bool:
+    reach = reach_of(membership.role, perm)
     if reach == Reach.NONE:
         return False
     if not territory_covers(membership, obj):
@@ -213,7 +226,7 @@ def scope_q(user, perm: Perm, *, prefix: str = "", assigned: Callable[[int], Q])
     pages, API, exports and fragments share one definition of scope."""
     combined: Q | None = None
     for m in granting(user, perm):
-        reach = ROLE_REACH.get(m.role, Reach.NONE)
+        reach = reach_of(m.role, perm)
         if reach == Reach.NONE:
             continue
         q = territory_q(m, prefix=prefix)

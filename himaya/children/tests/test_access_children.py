@@ -41,8 +41,10 @@ def test_every_read_is_audited(personas, login, client):
 def test_staff_of_the_organisation_not_assigned_get_403(personas):
     with pytest.raises(PermissionDenied):
         selectors.child_get_for_user(personas.evaluator_sale, personas.children["sale"].pk)
+    # ...but they see its summary in the organisation's list (DP-19).
     summary = selectors.children_visible_to(personas.evaluator_sale, Perm.CHILD_VIEW_SUMMARY)
-    assert not summary.exists()  # assignment-based roles list only their own children
+    assert list(summary) == [personas.children["sale"]]
+    assert not selectors.children_visible_to(personas.evaluator_sale).exists()
 
 
 def test_health_notes_only_with_the_health_permission(personas, client, login):
