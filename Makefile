@@ -45,9 +45,15 @@ node_modules/.installed: package.json package-lock.json
 .env:
 	cp .env.example .env
 
-# Debian tools the build uses (gettext compiles the message catalogues).
-.tools/.system-deps:
-	@command -v msgfmt >/dev/null || (apt-get update -qq && apt-get install -y -qq gettext)
+# Debian packages the build and the PDFs use: gettext compiles the message catalogues; Pango
+# shapes Arabic for WeasyPrint; Amiri (Arabic) and DejaVu (Latin) are the PDF fonts.
+SYSTEM_PACKAGES := gettext libpango-1.0-0 libpangoft2-1.0-0 fonts-hosny-amiri fonts-dejavu-core
+.tools/.system-deps: Makefile
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "→ installing Debian packages: $$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
 	@mkdir -p .tools && touch $@
 
 setup: .env .tools/.system-deps .venv/.synced node_modules/.installed messages

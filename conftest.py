@@ -37,3 +37,25 @@ def login(client):
         return sign_in(the_client or client, user)
 
     return _login
+
+
+@pytest.fixture
+def committed_db(transactional_db):
+    """For tests that need real commits (concurrency): the database is emptied after such a
+    test, so the audit log is purged around its triggers and the reference data reloaded for
+    the tests that follow in the same worker."""
+    yield
+    from himaya.audit.models import AuditChainHead, AuditEvent
+    from himaya.audit.tests.helpers import append_only_triggers_disabled
+
+    with append_only_triggers_disabled():
+        AuditEvent.objects.all().delete()
+    AuditChainHead.objects.all().delete()
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_after_flush(request):
+    """Reload the reference data after a transactional test flushed it."""
+    yield
+    if "transactional_db" in request.fixturenames:
+        call_command("load_reference", verbosity=0)

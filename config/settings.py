@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "himaya.accounts",
     "himaya.audit",
     "himaya.children",
+    "himaya.cases",
     "himaya.api",
 ]
 AUTH_USER_MODEL = "accounts.User"
@@ -241,4 +242,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["stderr"], "level": env_str("LOG_LEVEL", "INFO")},
+    # WeasyPrint reports every font and CSS step at INFO; only its warnings matter.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }

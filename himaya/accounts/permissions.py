@@ -28,6 +28,13 @@ class Perm(StrEnum):
     CHILD_CREATE = "child.create"
     CHILD_EDIT = "child.edit"
     CHILD_SEARCH_ALL = "child.search_all"  # DP-18: duplicate search across territories
+    # The circuit (which transition a role may perform is the workflow table, cases/workflow.py)
+    REPORT_CREATE = "report.create"
+    CASE_ASSIGN = "case.assign"
+    CASE_WORK = "case.work"  # record emergency actions, plan actions, follow-ups, views
+    JUDICIAL_RECORD = "judicial.record"  # reports to the prosecutor, measures, hearings
+    JUDICIAL_WAIVE = "judicial.waive"  # waive a mandatory judicial task (supervisor)
+    TRANSFER_DECIDE = "transfer.decide"  # accept or reject an incoming transfer (supervisor)
     # Restricted data categories (data-protection.md §4) need their own permission
     DATA_HEALTH = "data.health"
     DATA_SEXUAL_VIOLENCE = "data.sexual_violence"
@@ -57,11 +64,16 @@ _CASE_WORK = {
     Perm.CHILD_EDIT,
     Perm.CHILD_SEARCH_ALL,
     Perm.BREAK_GLASS,
+    Perm.CASE_WORK,
+    Perm.JUDICIAL_RECORD,
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     "reporter": frozenset(),
-    "reception_officer": frozenset(_CASE_WORK | {Perm.DATA_HEALTH, Perm.DATA_SEXUAL_VIOLENCE}),
+    "reception_officer": frozenset(
+        _CASE_WORK
+        | {Perm.DATA_HEALTH, Perm.DATA_SEXUAL_VIOLENCE, Perm.REPORT_CREATE, Perm.CASE_ASSIGN}
+    ),
     "evaluator": frozenset(
         _CASE_WORK | {Perm.DATA_HEALTH, Perm.DATA_SEXUAL_VIOLENCE, Perm.DATA_JUDICIAL}
     ),
@@ -72,10 +84,17 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     "supervisor": frozenset(
         _CASE_WORK
         | {Perm.DATA_HEALTH, Perm.DATA_SEXUAL_VIOLENCE, Perm.DATA_JUDICIAL, Perm.BREAK_GLASS_REVIEW}
+        | {Perm.REPORT_CREATE, Perm.CASE_ASSIGN, Perm.JUDICIAL_WAIVE, Perm.TRANSFER_DECIDE}
         | {Perm.AGGREGATES_VIEW, Perm.ORG_VIEW, Perm.USER_VIEW}
     ),
     "judicial_liaison": frozenset(
-        {Perm.CHILD_VIEW_SUMMARY, Perm.DATA_JUDICIAL, Perm.DATA_SEXUAL_VIOLENCE, Perm.BREAK_GLASS}
+        {
+            Perm.CHILD_VIEW_SUMMARY,
+            Perm.DATA_JUDICIAL,
+            Perm.DATA_SEXUAL_VIOLENCE,
+            Perm.BREAK_GLASS,
+            Perm.JUDICIAL_RECORD,
+        }
     ),
     "service_provider": frozenset({Perm.REFERRAL_PACKET_VIEW}),
     "cppe_member": frozenset({Perm.AGGREGATES_VIEW}),

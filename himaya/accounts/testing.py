@@ -19,6 +19,7 @@ class Personas:
     users: dict[str, User] = field(default_factory=dict)
     orgs: dict[str, Organisation] = field(default_factory=dict)
     children: dict[str, Child] = field(default_factory=dict)
+    cases: dict = field(default_factory=dict)
 
     def __getattr__(self, name: str):
         try:
@@ -50,6 +51,20 @@ def make_user(
             scope_province_id=province,
         )
     return user
+
+
+def _case(child, organisation, number: str, *, manager, opener):
+    """A case in `reception`, opened now, managed by `manager` (fixture shortcut: the circuit's
+    own tests open cases through the services)."""
+    from django.utils import timezone
+
+    from himaya.cases.models import Case
+
+    now = timezone.now()
+    return Case.objects.create(
+        number=number, child=child, province_id=child.province_id, organisation=organisation, case_manager=manager,
+        t0=now, opened_at=now, opened_by=opener, triage_level=2, risk_level=2,
+    )  # fmt: skip
 
 
 def build_personas() -> Personas:
@@ -96,12 +111,26 @@ def build_personas() -> Personas:
         first_name_ar="آمنة", last_name_ar="الإدريسي", first_name_lat="Amina", last_name_lat="El Idrissi",
         sex="female", province_id=SALE, organisation=o["cape_sale"], health_notes="asthma",
     )  # fmt: skip
-    sale_child.assigned_workers.set([p.users["manager_sale"]])
+    p.cases = {
+        "sale": _case(
+            sale_child,
+            o["cape_sale"],
+            "SAL-2000-000001",
+            manager=p.users["manager_sale"],
+            opener=p.users["reception_sale"],
+        )
+    }
     tanger_child = Child.objects.create(
         first_name_ar="يوسف", last_name_ar="بنعلي", first_name_lat="Youssef", last_name_lat="Benali",
         sex="male", province_id=TANGER, organisation=o["cape_tanger"],
     )  # fmt: skip
-    tanger_child.assigned_workers.set([p.users["manager_tanger"]])
+    p.cases["tanger"] = _case(
+        tanger_child,
+        o["cape_tanger"],
+        "TNG-2000-000001",
+        manager=p.users["manager_tanger"],
+        opener=p.users["manager_tanger"],
+    )
     p.children = {"sale": sale_child, "tanger": tanger_child}
     return p
 

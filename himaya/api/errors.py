@@ -8,6 +8,7 @@ language (Accept-Language), because they come from translated strings.
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
@@ -69,6 +70,27 @@ def _flatten(detail) -> dict[str, list[str]]:
 
 
 def exception_handler(exc, context):
+    """Map domain exceptions to the envelope: Django's ValidationError → 400 with the fields
+    named; a domain exception with `api_code` "conflict" → 409 (with the unmet guard), or
+    "precondition_failed" → 412."""
+    api_code = getattr(exc, "api_code", None)
+    if api_code == "conflict":
+        body = {
+            "code": "conflict",
+            "message": str(getattr(exc, "message", "")) or _default_message(409),
+        }
+        if getattr(exc, "guard", ""):
+            body["fields"] = {"guard": [exc.guard]}
+        return Response({"error": body}, status=409)
+    if api_code == "precondition_failed":
+        return Response(
+            {"error": {"code": "precondition_failed", "message": _default_message(412)}}, status=412
+        )
+    if isinstance(exc, DjangoValidationError):
+        detail = (
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
+        exc = exceptions.ValidationError(detail=detail)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

@@ -3,7 +3,7 @@ that call the domain's services and selectors."""
 
 from django.urls import path
 
-from himaya.api import views_audit, views_auth, views_children, views_core
+from himaya.api import views_audit, views_auth, views_cases, views_children, views_core
 
 urlpatterns = [
     path("auth/token/", views_auth.TokenObtainView.as_view(), name="api-auth-token"),
@@ -12,4 +12,51 @@ urlpatterns = [
     path("children/", views_children.ChildList.as_view(), name="api-children"),
     path("children/<uuid:child_id>/", views_children.ChildDetail.as_view(), name="api-child"),
     path("audit/", views_audit.AuditEventList.as_view(), name="api-audit"),
+    path("reports/", views_cases.ReportList.as_view(), name="api-reports"),
+    path("reports/<uuid:report_id>/", views_cases.ReportDetail.as_view(), name="api-report"),
+    path("cases/", views_cases.CaseList.as_view(), name="api-cases"),
+    path("cases/<uuid:case_id>/", views_cases.CaseDetail.as_view(), name="api-case"),
+    path(
+        "cases/<uuid:case_id>/transitions/",
+        views_cases.CaseTransitionView.as_view(),
+        name="api-case-transitions",
+    ),
+    path(
+        "cases/<uuid:case_id>/assign/", views_cases.CaseAssignView.as_view(), name="api-case-assign"
+    ),
+    path(
+        "cases/<uuid:case_id>/timeline/",
+        views_cases.CaseTimeline.as_view(),
+        name="api-case-timeline",
+    ),
+    path(
+        "cases/<uuid:case_id>/judicial-reports/",
+        views_cases.JudicialReportCreate.as_view(),
+        name="api-case-judicial-reports",
+    ),
+    path(
+        "cases/<uuid:case_id>/judicial-reports/waive/",
+        views_cases.JudicialWaive.as_view(),
+        name="api-case-judicial-waive",
+    ),
+    path(
+        "cases/<uuid:case_id>/judicial-measures/",
+        views_cases.JudicialMeasureCreate.as_view(),
+        name="api-case-judicial-measures",
+    ),
+    path(
+        "cases/<uuid:case_id>/plan-actions/",
+        views_cases.PlanActionCreate.as_view(),
+        name="api-case-plan-actions",
+    ),
+    path(
+        "cases/<uuid:case_id>/follow-ups/",
+        views_cases.FollowUpCreate.as_view(),
+        name="api-case-follow-ups",
+    ),
+    path(
+        "cases/<uuid:case_id>/safety-actions/",
+        views_cases.SafetyActionCreate.as_view(),
+        name="api-case-safety-actions",
+    ),
 ]

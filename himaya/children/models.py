@@ -1,8 +1,8 @@
-"""The child's identity: one record per child in the whole system (circuit.md §1).
+"""The child's identity: one record per child in the whole system (circuit.md §1, §4.2).
 
-This first version carries what access control needs — identity, territory, owning
-organisation, the workers assigned — and one field of a restricted category (health) so that
-category permissions are enforced from day one. The protection circuit extends it."""
+Identity may be unknown or estimated ("unknown boy, about 12, found at the station") and be
+completed later. Related adults are `Person` rows linked through `ChildPerson`. Name keys
+(`ChildNameKey`) make the duplicate search an indexed lookup at a million children."""
 
 from __future__ import annotations
 
@@ -11,26 +11,38 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from himaya.accounts.models import Organisation
-from himaya.core.models import Commune, Province, VersionedModel
+from himaya.core.models import BaseModel, Commune, Province, VersionedModel
 
 
 class Child(VersionedModel):
+    identity_status = models.CharField(_("identity"), max_length=10, default="known")
     first_name_ar = models.CharField(_("first name (Arabic script)"), max_length=100, blank=True)
     last_name_ar = models.CharField(_("last name (Arabic script)"), max_length=100, blank=True)
     first_name_lat = models.CharField(_("first name (Latin script)"), max_length=100, blank=True)
     last_name_lat = models.CharField(_("last name (Latin script)"), max_length=100, blank=True)
+    known_as = models.CharField(_("known as (alias)"), max_length=150, blank=True)
     sex = models.CharField(_("sex"), max_length=10, default="unknown")
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     birth_date_estimated = models.BooleanField(_("birth date estimated"), default=False)
+    birth_date_precision = models.CharField(max_length=10, default="exact")
+    age_estimation_method = models.CharField(max_length=30, blank=True)
+    mother_name = models.CharField(_("mother's name"), max_length=150, blank=True)
+    nationality = models.CharField(_("nationality"), max_length=12, default="unknown")
+    migrant_status = models.CharField(_("migrant status"), max_length=30, default="unknown")
+    civil_registration_status = models.CharField(
+        _("civil registration"), max_length=30, default="unknown"
+    )
+    disability = models.CharField(_("disability"), max_length=10, default="unknown")  # [H]
+    languages = models.JSONField(_("languages"), default=list, blank=True)
+    education_status = models.CharField(_("schooling"), max_length=30, default="unknown")
     province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="+")
     commune = models.ForeignKey(
         Commune, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    current_address = models.CharField(_("current address"), max_length=300, blank=True)  # [L]
+    # The organisation holding the child's current case (changes only through a transfer).
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="children_held"
-    )
-    assigned_workers = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="+"
     )
     # data category: health [H] — shown only with Perm.DATA_HEALTH
     health_notes = models.TextField(_("health and disability notes"), blank=True)
@@ -50,7 +62,55 @@ class Child(VersionedModel):
     def display_name(self) -> str:
         arabic = " ".join(filter(None, [self.first_name_ar, self.last_name_ar]))
         latin = " ".join(filter(None, [self.first_name_lat, self.last_name_lat]))
-        return " / ".join(filter(None, [arabic, latin])) or "—"
+        return " / ".join(filter(None, [arabic, latin])) or self.known_as or "—"
 
     def assigned_user_ids(self) -> set[int]:
-        return {user.pk for user in self.assigned_workers.all()}
+        """The case managers and evaluators of this child's cases (assignment-based scope)."""
+        ids = set()
+        for manager, evaluator in self.cases.values_list("case_manager_id", "evaluator_id"):
+            ids.update(uid for uid in (manager, evaluator) if uid)
+        return ids
+
+
+class ChildNameKey(models.Model):
+    """Phonetic keys of a child's names in both scripts (see `matching.search_keys`)."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="name_keys")
+    key = models.CharField(max_length=60)
+
+    class Meta:
+        indexes = [models.Index(fields=["key"])]
+        constraints = [
+            models.UniqueConstraint(fields=["child", "key"], name="child_name_key_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class Person(BaseModel):
+    """A related adult (parent, relative, caregiver, alleged perpetrator)."""
+
+    name_ar = models.CharField(_("name (Arabic script)"), max_length=200, blank=True)
+    name_lat = models.CharField(_("name (Latin script)"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)  # [L]
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return self.name_lat or self.name_ar
+
+
+class ChildPerson(BaseModel):
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="relations")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="relations")
+    relationship = models.CharField(_("relationship"), max_length=30)
+    lives_with_child = models.BooleanField(_("lives with the child"), default=False)
+    is_primary_caregiver = models.BooleanField(_("primary caregiver"), default=False)
+    is_legal_representative = models.BooleanField(_("legal representative"), default=False)
+    is_alleged_perpetrator = models.BooleanField(_("alleged perpetrator"), default=False)  # [P]
+    perpetrator_has_access = models.BooleanField(default=False)  # [P]
+
+    def __str__(self) -> str:
+        return f"{self.relationship} of {self.child_id}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
@@ -30,10 +31,12 @@ def children_visible_to(user, perm: Perm = Perm.CHILD_VIEW) -> QuerySet[Child]:
 
 
 def _assigned_to(user_id: int) -> Q:
-    assignments = Child.assigned_workers.through.objects.filter(
-        child_id=OuterRef("pk"), user_id=user_id
+    """A child is assigned to the workers who manage or evaluate one of its cases."""
+    case_model = apps.get_model("cases", "Case")  # cases depends on children, not the reverse
+    cases = case_model.objects.filter(child_id=OuterRef("pk")).filter(
+        Q(case_manager_id=user_id) | Q(evaluator_id=user_id)
     )
-    return Q(Exists(assignments))
+    return Q(Exists(cases))
 
 
 def _in_any_scope(user, child: Child) -> bool:
@@ -147,5 +150,61 @@ def children_search_minimal(user, query: str, *, limit: int = 20, request=None) 
     audit_record(
         actor=user, action="child.search", target_type="child", request=request,
         data={"query": query[:100], "result_ids": [str(r.pk) for r in rows]},
+    )  # fmt: skip
+    return results
+
+
+def identity_of(child: Child):
+    from himaya.children.matching import ChildIdentity
+
+    return ChildIdentity(
+        first_name_ar=child.first_name_ar,
+        last_name_ar=child.last_name_ar,
+        first_name_lat=child.first_name_lat,
+        last_name_lat=child.last_name_lat,
+        sex=child.sex,
+        birth_year=child.birth_date.year if child.birth_date else None,
+        birth_year_estimated=child.birth_date_estimated,
+        mother_name=child.mother_name,
+        province_code=child.province_id,
+    )
+
+
+MATCH_THRESHOLD = 0.6
+
+
+def children_match_candidates(
+    user, query, *, limit: int = 10, exclude_id=None, request=None
+) -> list[dict]:
+    """DP-18 duplicate search, across all territories: candidates sharing a name key with the
+    query (an indexed lookup), ranked by `matching.match_score`. Returns minimal identity only,
+    and the search is logged with the ids returned. `query` is a Child or a ChildIdentity."""
+    from himaya.children.matching import match_score, search_keys
+
+    if not has_perm(user, Perm.CHILD_SEARCH_ALL):
+        raise PermissionDenied
+    identity = identity_of(query) if isinstance(query, Child) else query
+    keys = [k for k in search_keys(identity) if not k.isdigit()][:20]
+    if not keys:
+        return []
+    ids = (
+        Child.objects.filter(name_keys__key__in=keys)
+        .exclude(pk=exclude_id if exclude_id else (query.pk if isinstance(query, Child) else None))
+        .values_list("pk", flat=True)
+        .distinct()[:500]
+    )
+    candidates = Child.objects.filter(pk__in=list(ids)).select_related("province", "organisation")
+    scored = sorted(
+        ((round(match_score(identity, identity_of(c)), 3), c) for c in candidates),
+        key=lambda pair: (-pair[0], str(pair[1].pk)),
+    )
+    results = [
+        {"child_id": c.pk, "score": score, "child": c}
+        for score, c in scored
+        if score >= MATCH_THRESHOLD
+    ][:limit]
+    audit_record(
+        actor=user, action="child.match", target_type="child", request=request,
+        data={"result_ids": [str(r["child_id"]) for r in results]},
     )  # fmt: skip
     return results

@@ -24,9 +24,7 @@ MIN_JUSTIFICATION = 15
 
 
 @transaction.atomic
-def child_create(
-    *, actor, organisation, province, assigned_workers=(), request=None, **identity
-) -> Child:
+def child_create(*, actor, organisation, province, request=None, **identity) -> Child:
     """Register a child held by `organisation` in `province` (the actor must be able to
     create children there: a case role of that organisation over that territory)."""
     child = Child(organisation=organisation, province=province, **identity)
@@ -41,8 +39,7 @@ def child_create(
         raise ValidationError({"birth_date": _("The birth date cannot be in the future.")})
     child.full_clean()
     child.save()
-    if assigned_workers:
-        child.assigned_workers.set(assigned_workers)
+    index_names(child)
     audit_record(
         actor=actor,
         action="child.create",
@@ -52,6 +49,21 @@ def child_create(
         request=request,
     )
     return child
+
+
+def index_names(child: Child) -> None:
+    """Store the child's phonetic name keys, so that the duplicate search is an indexed lookup.
+    Call after every change of a name."""
+    from himaya.children.matching import search_keys
+    from himaya.children.models import ChildNameKey
+    from himaya.children.selectors import identity_of
+
+    keys = {k[:60] for k in search_keys(identity_of(child)) if not k.isdigit()}
+    ChildNameKey.objects.filter(child=child).exclude(key__in=keys).delete()
+    existing = set(ChildNameKey.objects.filter(child=child).values_list("key", flat=True))
+    ChildNameKey.objects.bulk_create(
+        [ChildNameKey(child=child, key=k) for k in sorted(keys - existing)]
+    )
 
 
 def _supervisors_of(child: Child) -> list:

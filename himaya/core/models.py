@@ -91,6 +91,9 @@ class Province(BilingualNameMixin, models.Model):
     )
     population_2024 = models.PositiveIntegerField(_("population (2024 census)"))
     households_2024 = models.PositiveIntegerField(_("households (2024 census)"))
+    # Three letters that start the human case numbers of this territory (SAL-2026-000123).
+    # NULL (not "") until the reference data is loaded: several unset prefixes must not collide.
+    case_prefix = models.CharField(max_length=3, unique=True, null=True)  # noqa: DJ001
 
     class Meta:
         ordering = ["code"]

@@ -85,10 +85,12 @@ def load_geography(*, force: bool = False) -> bool:
     """Regions, the 83 territories (75 prefectures/provinces + 8 prefectures of arrondissements
     of Casablanca) and the 1,503 communes. Returns whether anything was (re)loaded."""
     paths = [GEO_DIR / "regions.csv", GEO_DIR / "provinces.csv", GEO_DIR / "communes.csv"]
-    sha = _sha256(*paths)
+    prefixes_path = GEO_DIR / "case_prefixes.csv"
+    sha = _sha256(*paths, prefixes_path)
     if _unchanged("geo", sha, force):
         return False
     regions, provinces, communes = (_read_csv(path) for path in paths)
+    prefixes = {row["code"]: row["prefix"] for row in _read_csv(prefixes_path)}
     with transaction.atomic():
         _upsert(
             Region,
@@ -123,10 +125,11 @@ def load_geography(*, force: bool = False) -> bool:
                     "region_id": p["region_code"],
                     "population_2024": int(p["population_2024"]),
                     "households_2024": int(p["households_2024"]),
+                    "case_prefix": prefixes[p["code"]],
                 }
                 for p in provinces
             ),
-            province_fields,
+            [*province_fields, "case_prefix"],
         )
         # Prefectures of arrondissements (06.141.01.x0) lie inside their prefecture (06.141).
         _upsert(

@@ -49,6 +49,23 @@ SALE_CHILD_FULL = {
     "manager_tanger": 404,
 }
 
+# Case-work POSTs with an empty body: 400 where the caller reaches the case, else 403/404.
+SALE_CASE_WORK = {
+    "reception_sale": 400,
+    "manager_sale": 400,
+    "evaluator_sale": 403,
+    "supervisor_sale": 400,
+    "manager_tanger": 404,
+}
+SALE_JUDICIAL = {
+    "reception_sale": 400,
+    "manager_sale": 400,
+    "evaluator_sale": 400,
+    "supervisor_sale": 400,
+    "manager_tanger": 404,
+    "judicial_sale": 400,
+}
+
 # name → (method, args builder, expected status per persona)
 MATRIX = {
     "home": ("get", None, expect(200, 200)),
@@ -125,6 +142,76 @@ MATRIX = {
     "audit:events": ("get", None, only({"auditor": 200}, others=403, anonymous=LOGIN)),
     "audit:verify": ("get", None, only({"auditor": 200}, others=403, anonymous=LOGIN)),
     "api-audit": ("get", None, only({"auditor": 200}, others=403, anonymous=401)),
+    "case_documents:document": (
+        "get",
+        lambda p: [p.cases["sale"].pk],
+        only(
+            {**CASE_SUMMARY, "manager_tanger": 404, "evaluator_sale": 200},
+            others=403,
+            anonymous=LOGIN,
+        ),
+    ),
+    "api-reports": (
+        "post",
+        None,
+        only({"reception_sale": 400, "supervisor_sale": 400}, others=403, anonymous=401),
+    ),
+    "api-report": (
+        "get",
+        lambda p: ["00000000-0000-4000-8000-000000000000"],
+        only({k: 404 for k in CASE_SUMMARY}, others=403, anonymous=401),
+    ),
+    "api-cases": ("get", None, only(CASE_SUMMARY, others=403, anonymous=401)),
+    "api-case": (
+        "get",
+        lambda p: [p.cases["sale"].pk],
+        only(SALE_CHILD_FULL, others=403, anonymous=401),
+    ),
+    "api-case-timeline": (
+        "get",
+        lambda p: [p.cases["sale"].pk],
+        only(SALE_CHILD_FULL, others=403, anonymous=401),
+    ),
+    "api-case-transitions": (
+        "post",
+        lambda p: [p.cases["sale"].pk],
+        only(SALE_CASE_WORK, others=403, anonymous=401),
+    ),
+    "api-case-assign": (
+        "post",
+        lambda p: [p.cases["sale"].pk],
+        only({"reception_sale": 400, "supervisor_sale": 400}, others=403, anonymous=401),
+    ),
+    "api-case-judicial-reports": (
+        "post",
+        lambda p: [p.cases["sale"].pk],
+        only(SALE_JUDICIAL, others=403, anonymous=401),
+    ),
+    "api-case-judicial-measures": (
+        "post",
+        lambda p: [p.cases["sale"].pk],
+        only(SALE_JUDICIAL, others=403, anonymous=401),
+    ),
+    "api-case-judicial-waive": (
+        "post",
+        lambda p: [p.cases["sale"].pk],
+        only({"supervisor_sale": 400}, others=403, anonymous=401),
+    ),
+    "api-case-plan-actions": (
+        "post",
+        lambda p: [p.cases["sale"].pk],
+        only(SALE_CASE_WORK, others=403, anonymous=401),
+    ),
+    "api-case-follow-ups": (
+        "post",
+        lambda p: [p.cases["sale"].pk],
+        only(SALE_CASE_WORK, others=403, anonymous=401),
+    ),
+    "api-case-safety-actions": (
+        "post",
+        lambda p: [p.cases["sale"].pk],
+        only(SALE_CASE_WORK, others=403, anonymous=401),
+    ),
     "api-provinces": ("get", None, expect(200, 401)),
     "api-children": ("get", None, only(CASE_SUMMARY, others=403, anonymous=401)),
     "api-child": (

@@ -1,0 +1,112 @@
+"""Reads of cases — the one door for pages, API, exports and fragments.
+
+Scope: a case is visible to the case roles of its owning organisation in its territory (full
+content to its case manager, evaluator and the organisation's supervisors; summary to the
+other staff, DP-19) and to the judicial liaison of its territory (summary and judicial track).
+Outside scope a case does not exist (404); in scope without the right, 403. Every opening of a
+case is audited."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from himaya.accounts.permissions import (
+    Perm,
+    has_perm,
+    memberships,
+    reach_of,
+    scope_q,
+    territory_covers,
+)
+from himaya.audit.services import audit_record
+from himaya.cases.models import Case, CaseEvent, Task
+
+
+def _assigned(user_id: int) -> Q:
+    return Q(case_manager_id=user_id) | Q(evaluator_id=user_id)
+
+
+def cases_visible_to(user, perm: Perm = Perm.CHILD_VIEW) -> QuerySet[Case]:
+    q = scope_q(user, perm, assigned=_assigned)
+    if q is None:
+        return Case.objects.none()
+    return Case.objects.filter(q)
+
+
+def _in_any_scope(user, case: Case) -> bool:
+    for m in memberships(user):
+        reach = reach_of(m.role)
+        if reach == "none" or not territory_covers(m, case):
+            continue
+        if reach == "territory" or m.organisation_id == case.organisation_id:
+            return True
+    return False
+
+
+def case_get_for_user(
+    user, case_id, perm: Perm = Perm.CHILD_VIEW, *, request=None, audit: bool = True
+) -> Case:
+    """One case, or 404 (outside scope) / 403 (in scope without `perm`); the read is audited."""
+    try:
+        key = uuid.UUID(str(case_id))
+    except ValueError:
+        raise Http404 from None
+    case = (
+        Case.objects.select_related(
+            "child", "province", "organisation", "case_manager", "evaluator"
+        )
+        .filter(pk=key)
+        .first()
+    )
+    if case is None:
+        raise Http404
+    if not has_perm(user, perm, case):
+        in_scope = _in_any_scope(user, case)
+        audit_record(
+            actor=user, action="case.read", target_type="case", target_id=str(case.pk), child_id=case.child_id,
+            outcome="denied", request=request, data={"permission": str(perm), "in_scope": in_scope},
+        )  # fmt: skip
+        if in_scope:
+            raise PermissionDenied
+        raise Http404
+    if audit:
+        audit_record(
+            actor=user, action="case.read", target_type="case", target_id=str(case.pk), child_id=case.child_id,
+            request=request, data={"permission": str(perm)},
+        )  # fmt: skip
+    return case
+
+
+def case_timeline(case: Case, *, limit: int = 500) -> list[CaseEvent]:
+    """Newest first. A case's history is bounded in practice; `limit` keeps it so."""
+    return list(case.events.select_related("actor").order_by("-at", "-id")[:limit])
+
+
+def tasks_of(case: Case) -> list[Task]:
+    return list(case.tasks.order_by("status", "due_at"))
+
+
+def my_work(user, *, now, limit: int = 200) -> list[Task]:
+    """Open tasks of the cases the user manages or evaluates, most urgent first."""
+    visible = cases_visible_to(user).filter(_assigned(user.pk))
+    return list(
+        Task.objects.filter(status="open", case__in=visible)
+        .select_related("case", "case__child")
+        .order_by("due_at")[:limit]
+    )
+
+
+def overdue_for_supervisor(user, *, now, limit: int = 500) -> list[Task]:
+    """Overdue open tasks of every case the supervisor oversees, by level then lateness."""
+    if not has_perm(user, Perm.JUDICIAL_WAIVE):
+        raise PermissionDenied
+    visible = cases_visible_to(user)
+    return list(
+        Task.objects.filter(status="open", due_at__lt=now, case__in=visible)
+        .select_related("case", "case__child", "case__case_manager")
+        .order_by("-case__risk_level", "due_at")[:limit]
+    )
