@@ -10,6 +10,7 @@ urlpatterns = [
     path("auth/token/revoke/", views_auth.TokenRevokeView.as_view(), name="api-auth-token-revoke"),
     path("provinces/", views_core.ProvinceList.as_view(), name="api-provinces"),
     path("children/", views_children.ChildList.as_view(), name="api-children"),
+    path("children/match/", views_children.ChildMatch.as_view(), name="api-children-match"),
     path("children/<uuid:child_id>/", views_children.ChildDetail.as_view(), name="api-child"),
     path("audit/", views_audit.AuditEventList.as_view(), name="api-audit"),
     path("reports/", views_cases.ReportList.as_view(), name="api-reports"),

@@ -65,3 +65,75 @@ class ChildDetail(APIView):
         response = Response(ChildDetailSerializer(opened.child, context={"access": opened}).data)
         response["ETag"] = f'"{opened.child.version}"'
         return response
+
+
+class MatchSerializer(serializers.Serializer):
+    first_name_ar = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, default=""
+    )
+    last_name_ar = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, default=""
+    )
+    first_name_lat = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, default=""
+    )
+    last_name_lat = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, default=""
+    )
+    sex = serializers.CharField(max_length=10, required=False, default="unknown")
+    birth_date = serializers.DateField(required=False, allow_null=True, default=None)
+    mother_name = serializers.CharField(
+        max_length=150, required=False, allow_blank=True, default=""
+    )
+    province = serializers.CharField(max_length=12, required=False, allow_blank=True, default="")
+
+    def validate(self, attrs):
+        if not any(
+            attrs[k] for k in ("first_name_ar", "last_name_ar", "first_name_lat", "last_name_lat")
+        ):
+            raise serializers.ValidationError(
+                {"first_name_lat": ["Give at least one name, in either script."]}
+            )
+        return attrs
+
+
+class MatchResponse(serializers.Serializer):
+    candidates = serializers.ListField(child=serializers.DictField())
+
+
+class ChildMatch(APIView):
+    """The duplicate search of reception (DP-18): across all territories, minimal identity."""
+
+    himaya_access = Perm.CHILD_SEARCH_ALL
+
+    @extend_schema(
+        request=MatchSerializer,
+        responses=MatchResponse,
+        summary="Children already known under a spelling or script variant",
+    )
+    def post(self, request):
+        from himaya.children.matching import ChildIdentity
+
+        serializer = MatchSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        identity = ChildIdentity(
+            first_name_ar=data["first_name_ar"], last_name_ar=data["last_name_ar"], first_name_lat=data["first_name_lat"],
+            last_name_lat=data["last_name_lat"], sex={"F": "female", "M": "male"}.get(data["sex"], data["sex"]),
+            birth_year=data["birth_date"].year if data["birth_date"] else None, mother_name=data["mother_name"], province_code=data["province"],
+        )  # fmt: skip
+        found = selectors.children_match_candidates(request.user, identity, request=request)
+        return Response(
+            {
+                "candidates": [
+                    {
+                        "child_id": str(r["child_id"]),
+                        "score": r["score"],
+                        "sex": r["child"].sex,
+                        "birth_year": r["child"].birth_date.year if r["child"].birth_date else None,
+                        "province": r["child"].province_id,
+                    }
+                    for r in found
+                ]
+            }
+        )

@@ -16,10 +16,11 @@ Both scripts are brought into one symbol alphabet, one tuple of symbols per name
 - consonant classes ``b t d j h k l m n r s z f w y`` plus ``S`` (ش, ch/sh), ``X`` (خ, kh/x),
   ``G`` (غ, gh), ``g`` (ڭ, hard g) and ``@`` (the "عبد / Abd-el" of compound names, whose
   tail is what tells Abdelkader from Abdelkrim);
-- vowels ``A I U`` and ``E``, a weak vowel that agrees with any other: the French "e" of
-  Mohamed/Youssef, the initial alef and the ع that carry a vowel in Arabic;
-- two Arabic word endings that Latin spells either way: ``H`` (final ة/ه: "a" or "h") and
-  ``Y`` (final ي/ى: "i", "y" or "a").
+- vowels ``A I U`` and ``E``, a weak vowel that agrees with any other (the French "e" of
+  Mohamed/Youssef/Fatema);
+- Arabic letters that Latin writes as a vowel or not at all: ``V`` (initial alef: Driss =
+  إدريس), ``3`` (ع: Said = سعيد), ``H`` (final ة/ه: "a" or "h") and ``Y`` (final ي/ى: "i",
+  "y" or "a"); and ``ʰ``, a Latin final h after a vowel (Aminah, Abdellah).
 
 Arabic does not write short vowels, so a Latin short vowel facing Arabic costs almost
 nothing, while a written long vowel (ا و ي) or a final vowel (the feminine ة of
@@ -113,7 +114,8 @@ def _drop_particles(tokens: list[str], particles: frozenset[str]) -> list[str]:
 
 
 def _join_compounds(tokens: list[str], heads: frozenset[str]) -> list[str]:
-    """ "عبد القادر" → "عبدالقادر", "Abd El Kader" → "abdelkader": one name, one token."""
+    """Join a head word to the next: "عبد القادر" → "عبدالقادر", "Abd El Kader" →
+    "abdelkader" (one name, one token)."""
     out: list[str] = []
     i = 0
     while i < len(tokens):
@@ -430,8 +432,15 @@ def arabic_to_latin_key(text: str) -> str:
 # Tokens and their readings
 # --------------------------------------------------------------------------------------
 
-_AR_RUN = re.compile(f"[{_AR_LETTERS}\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
-_LAT_ARTICLE_PREFIX = re.compile(r"^(?:el|al)(?=[a-z]{3})")
+_AR_BLOCK = "\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff"
+_AR_RUN = re.compile(f"[{_AR_BLOCK}]")
+_SCRIPT_BOUNDARY = re.compile(
+    f"(?<=[{_AR_BLOCK}])(?=[^{_AR_BLOCK}])|(?<=[^{_AR_BLOCK}])(?=[{_AR_BLOCK}])"
+)
+_AR_LETTER = re.compile(f"[{_AR_LETTERS}]")
+_LATIN_LETTER = re.compile("[a-z]")
+# "Elalaoui", "Elidrissi", "Alkhatib"; not the "Al" of Alaoui or Alami.
+_LAT_ARTICLE_PREFIX = re.compile(r"^(?:el(?=[a-z]{3})|al(?=[bcdfghjklmnpqrstvwxz][a-z]{2}))")
 _LAT_BEN_PREFIX = re.compile(r"^(?:ben|bin|ibn)(?=[a-z]{3})")
 # "Lahcen", "Larbi", "Lhoussaine": the Moroccan article "l"/"la" before two consonants.
 _LAT_L_PREFIX = re.compile(
@@ -481,24 +490,38 @@ def _arabic_readings(word: str) -> tuple[Symbols, ...]:
     return tuple(readings)
 
 
+def _is_arabic(word: str) -> bool:
+    return bool(_AR_LETTER.search(_strip_marks(word).translate(_AR_UNIFY)))
+
+
+def _is_latin(word: str) -> bool:
+    return bool(_LATIN_LETTER.search(_strip_marks(word.casefold())))
+
+
 def _field_tokens(text: str) -> list[Token]:
     """Tokens of one name field; Arabic and Latin runs of a mixed field are kept apart."""
     if not text or not text.strip():
         return []
     if not _AR_RUN.search(text):
         return _run_tokens(text, is_ar=False)
-    # Split into runs of words by script, keeping the order.
+    words: list[str] = []
+    for word in text.split():
+        if _is_arabic(word) and _is_latin(word):  # "Mohamedالعلوي": split at the script change
+            words.extend(_SCRIPT_BOUNDARY.sub(" ", word).split())
+        else:
+            words.append(word)
+    # Runs of words of one script, in order: particles and compounds work within a run.
     tokens: list[Token] = []
     run: list[str] = []
-    run_is_ar: bool | None = None
-    for word in text.split():
-        is_ar = bool(_AR_RUN.search(word))
+    run_is_ar = False
+    for word in words:
+        is_ar = _is_arabic(word)
         if run and is_ar != run_is_ar:
-            tokens.extend(_run_tokens(" ".join(run), is_ar=bool(run_is_ar)))
+            tokens.extend(_run_tokens(" ".join(run), is_ar=run_is_ar))
             run = []
         run.append(word)
         run_is_ar = is_ar
-    tokens.extend(_run_tokens(" ".join(run), is_ar=bool(run_is_ar)))
+    tokens.extend(_run_tokens(" ".join(run), is_ar=run_is_ar))
     return tokens
 
 
@@ -552,16 +575,12 @@ def _build_substitution() -> dict[str, dict[str, float]]:
     table: dict[str, dict[str, float]] = {a: {} for a in _ALL}
     for a in _ALL:
         for b in _ALL:
-            if a == b:
-                cost = 0.0
-            else:
-                cost = near.get((a, b), near.get((b, a), 1.0))
-            table[a][b] = cost
+            table[a][b] = 0.0 if a == b else near.get((a, b), near.get((b, a), 1.0))
     return table
 
 
 _SUB = _build_substitution()
-_WEIGHT = {s: 1.0 for s in _CONSONANTS} | {
+_WEIGHT = dict.fromkeys(_CONSONANTS, 1.0) | {
     "w": 0.8,
     "y": 0.8,
     "@": 0.3,
@@ -577,58 +596,60 @@ _WEIGHT = {s: 1.0 for s in _CONSONANTS} | {
 }
 
 
+# Cost of leaving a symbol unmatched, when nothing below says otherwise.
+_INDEL = dict.fromkeys(_CONSONANTS, 1.0) | {
+    "@": 1.5,  # Abdelkader is not Kader
+    "w": 0.6,
+    "y": 0.6,
+    "E": 0.1,
+    _SOFT_H: 0.2,
+    "H": 1.0,  # the ة of Karima against Karim
+    "Y": 0.7,
+}
+# A Latin vowel that Arabic might not write, between two consonants (Mohamed = محمد); at the
+# start (Amina ≠ منى) or as an i/u next to another vowel, it stands for a letter Arabic
+# writes (Said = سعيد, not سعد).
+_LATIN_SHORT_VOWEL_FACING_ARABIC = 0.08
+_LATIN_WRITTEN_VOWEL_FACING_ARABIC = 0.4
+# Latin against Latin: Mhamed/Mohamed, Brahim/Ibrahim drop an a or o more than an i.
+_LATIN_VOWEL = {"A": 0.3, "U": 0.45, "I": 0.5}
+_LATIN_INITIAL_VOWEL = 0.3
+
+
+def _vowel_indel(symbols: Symbols, k: int, own: str, other: str) -> float:
+    s = symbols[k]
+    if own == "ar":
+        # A written long vowel: حسن ≠ حسين, محمد ≠ محمود; a missing alef is more often a
+        # spelling variant (الرحمن / الرحمان), and Latin may fold a long vowel into its
+        # neighbour (Ismael = إسماعيل).
+        return 0.5 if other == "lat" or s == "A" else 0.9
+    if other == "ar":
+        paired = (k > 0 and symbols[k - 1] in _STRONG_VOWELS) or (
+            k + 1 < len(symbols) and symbols[k + 1] in _STRONG_VOWELS
+        )
+        if k == 0 or (paired and s != "A"):
+            return _LATIN_WRITTEN_VOWEL_FACING_ARABIC
+        return _LATIN_SHORT_VOWEL_FACING_ARABIC
+    return _LATIN_INITIAL_VOWEL if k == 0 else _LATIN_VOWEL[s]
+
+
 def _indel_costs(symbols: Symbols, own: str, other: str) -> tuple[float, ...]:
-    """Cost of leaving each symbol unmatched. A Latin short vowel facing Arabic is nearly
-    free (Arabic does not write it); a written Arabic long vowel, an initial vowel and a
-    final vowel (the ة of Karima against Karim) are expensive."""
+    """Cost of leaving each symbol of a token in script `own` unmatched against a token in
+    script `other`."""
     last = len(symbols) - 1
     if last > 0 and symbols[last] == _SOFT_H:  # Aminah ends in its a, like Amina
         last -= 1
     costs = []
     for k, s in enumerate(symbols):
         if s in _STRONG_VOWELS:
-            if k == last and k > 0:
-                cost = 1.0
-            elif own == "ar":
-                # A written long vowel: حسن ≠ حسين, محمد ≠ محمود; a missing alef is a
-                # spelling variant more often (الرحمن / الرحمان). Latin may fold it into
-                # a neighbouring vowel (Ismael = إسماعيل).
-                if other == "lat":
-                    cost = 0.5
-                else:
-                    cost = 0.5 if s == "A" else 0.9
-            elif other == "ar":
-                # Arabic writes no short vowel, but an i or u next to another vowel is a
-                # long vowel or a glide that Arabic writes (Said = سعيد, not سعد).
-                paired = (k > 0 and symbols[k - 1] in _STRONG_VOWELS) or (
-                    symbols[k + 1] in _STRONG_VOWELS
-                )
-                if k == 0:
-                    cost = 0.4
-                elif paired and s != "A":
-                    cost = 0.4
-                else:
-                    cost = 0.08
-            elif k == 0:
-                cost = 0.3
-            else:
-                cost = {"A": 0.3, "U": 0.45, "I": 0.5}[s]
-        elif s in ("E", _SOFT_H):
-            cost = 0.1 if s == "E" else 0.2
-        elif s == "H":
-            cost = 1.0
-        elif s == "@":
-            cost = 1.5
-        elif s == "V":
+            # A final vowel is the feminine ending or the nisba: Karima ≠ Karim.
+            cost = 1.0 if k == last and k > 0 else _vowel_indel(symbols, k, own, other)
+        elif s == "V":  # Arabic initial alef: Driss = إدريس
             cost = 0.3 if other == "lat" else 0.6
-        elif s == "3":
+        elif s == "3":  # ع: Latin often writes nothing for it
             cost = 0.15 if other == "lat" else 1.0
-        elif s == "Y":
-            cost = 0.7
-        elif s in ("w", "y"):
-            cost = 0.6
         else:
-            cost = 1.0
+            cost = _INDEL[s]
         costs.append(cost)
     return tuple(costs)
 
@@ -765,12 +786,18 @@ def name_similarity(a: str, b: str) -> float:
 # Identity matching
 # --------------------------------------------------------------------------------------
 
-SEXES = ("male", "female", "unknown")
+# `code:sex`; any other value (blank, "unknown") counts as not known.
+KNOWN_SEXES = frozenset({"male", "female"})
 
 
 @dataclass(frozen=True, slots=True)
 class ChildIdentity:
-    """What the search before create compares: names in both scripts and a few facts."""
+    """What the search before create compares: names in both scripts and a few facts.
+
+    Empty strings and None mean "not known"; `sex` takes the `code:sex` values, anything but
+    "male" or "female" counting as not known. `birth_year_estimated` is true when the year
+    comes from an estimated age (`circuit.md` §8.1).
+    """
 
     first_name_ar: str = ""
     last_name_ar: str = ""
@@ -815,12 +842,14 @@ def _year_adjustment(query: ChildIdentity, candidate: ChildIdentity) -> float:
     if query.birth_year is None or candidate.birth_year is None:
         return 0.0
     gap = abs(query.birth_year - candidate.birth_year)
-    estimated = query.birth_year_estimated or candidate.birth_year_estimated
+    estimates = query.birth_year_estimated + candidate.birth_year_estimated
     if gap == 0:
         return YEAR_SAME
-    if estimated and gap <= 2:
+    if estimates and gap <= 2:
         return YEAR_CLOSE_ESTIMATED
-    if not estimated and gap == 1:
+    if estimates == 2 and gap <= 4:  # two estimates, each ±2 around the true year
+        return 0.0
+    if not estimates and gap == 1:
         return YEAR_OFF_BY_ONE_EXACT
     return YEAR_FAR
 
@@ -835,8 +864,9 @@ def match_score(query: ChildIdentity, candidate: ChildIdentity) -> float:
     ====================================================  =======
     birth years equal                                       +0.05
     within ±2 years, either year estimated (§8.1)           +0.02
+    3 or 4 years apart, both years estimated                 0
     one year apart, both years exact                        -0.05
-    further apart (> 2, or > 1 when both are exact)         -0.35
+    further apart                                           -0.35
     both sexes known and different                          -0.40
     mothers' names both given, similarity ≥ 0.85            +0.08
     mothers' names both given, similarity < 0.5             -0.05
@@ -855,7 +885,7 @@ def match_score(query: ChildIdentity, candidate: ChildIdentity) -> float:
         default=0.0,
     )
     score += _year_adjustment(query, candidate)
-    if query.sex != candidate.sex and "unknown" not in (query.sex, candidate.sex):
+    if query.sex != candidate.sex and {query.sex, candidate.sex} <= KNOWN_SEXES:
         score += SEX_DIFFERENT
     if query.mother_name.strip() and candidate.mother_name.strip():
         mother = name_similarity(query.mother_name, candidate.mother_name)
@@ -886,8 +916,9 @@ def search_keys(identity: ChildIdentity, *, query: bool = False) -> set[str]:
     "Benali" is also stored under ``n:l`` for "Ben Ali"), and ``y:<year>`` for the birth
     year. With ``query=True`` the year keys span ±2 years (estimated ages, §8.1).
 
-    Retrieval: the children sharing at least one ``n:`` key with the query (optionally
-    narrowed by a ``y:`` key when the query has a year), then ranked by `match_score`.
+    Retrieval: the children sharing at least one ``n:`` key with the query (or, for a
+    tighter list when the query has two names or more, two ``n:`` keys; optionally narrowed
+    by a ``y:`` key when the query has a year), then ranked by `match_score`.
     Spelling and script variants share their skeleton, so they meet in the index; a
     consonant typo does not (see the weaknesses in the report).
     """

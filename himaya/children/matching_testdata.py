@@ -10,6 +10,7 @@ generator of name pairs:
   ة/ه and ى/ي, swapped first and family name, and either script);
 - `negative_pairs`: two people whose first names and family names both differ;
 - `sibling_pairs`: same family name, different first names (the hard negatives);
+- `typo_pairs`: positive pairs with a typing error on one side (a degradation measure);
 - `identity_pairs` / `candidate_pool`: the same with sex, birth year, mother and province,
   for `match_score`.
 
@@ -368,6 +369,35 @@ def sibling_pairs(n: int = 2000, seed: int = 20261124) -> list[tuple[str, str]]:
         a = _full(*render(first_a, family, _script(rng), rng), rng)
         b = _full(*render(first_b, family, _script(rng), rng), rng)
         pairs.append((a, b))
+    return pairs
+
+
+def _typo(word: str, rng: random.Random) -> str:
+    """One slip of the keyboard: a letter replaced, dropped or swapped with the next."""
+    k = rng.randrange(len(word))
+    kind = rng.choice(("replace", "drop", "swap"))
+    if kind == "replace":
+        return word[:k] + rng.choice("abcdefghijklmnopqrstuvwxyz") + word[k + 1 :]
+    if kind == "drop" and len(word) > 3:
+        return word[:k] + word[k + 1 :]
+    if k + 1 < len(word):
+        return word[:k] + word[k + 1] + word[k] + word[k + 2 :]
+    return word
+
+
+def typo_pairs(n: int = 2000, seed: int = 20261128) -> list[tuple[str, str]]:
+    """Like `positive_pairs`, with one Latin-script side carrying a typing error in one word.
+    Not a promise of the matcher: a measure of how far it degrades."""
+    rng = random.Random(seed)  # noqa: S311 - reproducible test data, not security
+    pairs = []
+    for _ in range(n):
+        first = rng.choice(FIRST_NAMES)
+        family = rng.choice(FAMILY_NAMES)
+        a = _full(*render(first, family, _script(rng), rng), rng)
+        words = " ".join(render(first, family, "lat", rng)).split()
+        k = rng.randrange(len(words))
+        words[k] = _typo(words[k], rng)
+        pairs.append((a, " ".join(words)))
     return pairs
 
 

@@ -12,14 +12,14 @@ from dataclasses import dataclass
 
 from django.apps import apps
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from himaya.accounts.permissions import ROLE_REACH, Perm, Reach, has_perm, memberships, scope_q
 from himaya.audit.models import BreakGlassAccess
 from himaya.audit.services import audit_record
-from himaya.children.models import Child
+from himaya.children.models import Child, ChildNameKey
 
 
 def children_visible_to(user, perm: Perm = Perm.CHILD_VIEW) -> QuerySet[Child]:
@@ -184,15 +184,22 @@ def children_match_candidates(
     if not has_perm(user, Perm.CHILD_SEARCH_ALL):
         raise PermissionDenied
     identity = identity_of(query) if isinstance(query, Child) else query
-    keys = [k for k in search_keys(identity) if not k.isdigit()][:20]
+    keys = sorted(k for k in search_keys(identity, query=True) if k.startswith("n:"))[:40]
     if not keys:
         return []
-    ids = (
-        Child.objects.filter(name_keys__key__in=keys)
-        .exclude(pk=exclude_id if exclude_id else (query.pk if isinstance(query, Child) else None))
-        .values_list("pk", flat=True)
-        .distinct()[:500]
+    excluded = exclude_id or (query.pk if isinstance(query, Child) else None)
+    # Candidates sharing the most name keys first: one shared key pulls every "Amina", two
+    # keys (first and family name) narrow it to the plausible few (matching.py, weakness 5).
+    shared = (
+        ChildNameKey.objects.filter(key__in=keys)
+        .exclude(child_id=excluded)
+        .values("child_id")
+        .annotate(shared=Count("id"))
+        .order_by("-shared", "child_id")
     )
+    if len({k for k in keys}) >= 2:
+        shared = shared.filter(shared__gte=2)
+    ids = [row["child_id"] for row in shared[:500]]
     candidates = Child.objects.filter(pk__in=list(ids)).select_related("province", "organisation")
     scored = sorted(
         ((round(match_score(identity, identity_of(c)), 3), c) for c in candidates),

@@ -58,7 +58,7 @@ def index_names(child: Child) -> None:
     from himaya.children.models import ChildNameKey
     from himaya.children.selectors import identity_of
 
-    keys = {k[:60] for k in search_keys(identity_of(child)) if not k.isdigit()}
+    keys = {k[:60] for k in search_keys(identity_of(child)) if k.startswith("n:")}
     ChildNameKey.objects.filter(child=child).exclude(key__in=keys).delete()
     existing = set(ChildNameKey.objects.filter(child=child).values_list("key", flat=True))
     ChildNameKey.objects.bulk_create(

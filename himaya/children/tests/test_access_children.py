@@ -181,3 +181,41 @@ def test_birth_date_in_the_future_is_refused(personas):
             birth_date=timezone.localdate() + timedelta(days=1),
         )  # fmt: skip
     assert "birth_date" in error.value.message_dict
+
+
+def test_match_finds_a_spelling_and_script_variant_across_territories(personas, client, login):
+    from himaya.children.services import index_names
+
+    known = services.child_create(
+        actor=personas.reception_sale, organisation=personas.orgs["cape_sale"], province=personas.orgs["cape_sale"].province,
+        first_name_ar="محمد", last_name_ar="العلوي", sex="male", birth_date=timezone.localdate().replace(year=2013),
+    )  # fmt: skip
+    index_names(known)
+    login(personas.manager_tanger)  # another territory: the duplicate search still finds the child
+    response = client.post(
+        "/api/v1/children/match/",
+        {
+            "first_name_lat": "Mohammed",
+            "last_name_lat": "El Alaoui",
+            "sex": "M",
+            "birth_date": "2013-03-01",
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    candidates = response.json()["candidates"]
+    assert candidates[0]["child_id"] == str(known.pk) and candidates[0]["score"] >= 0.85
+    assert set(candidates[0]) == {
+        "child_id",
+        "score",
+        "sex",
+        "birth_year",
+        "province",
+    }  # minimal identity
+    assert AuditEvent.objects.filter(action="child.match", actor=personas.manager_tanger).exists()
+    assert (
+        client.post(
+            "/api/v1/children/match/", {"sex": "M"}, content_type="application/json"
+        ).status_code
+        == 400
+    )
