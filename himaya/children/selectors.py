@@ -197,7 +197,7 @@ def children_match_candidates(
         .annotate(shared=Count("id"))
         .order_by("-shared", "child_id")
     )
-    if len({k for k in keys}) >= 2:
+    if len(keys) >= 2:  # keys are distinct (a sorted set)
         shared = shared.filter(shared__gte=2)
     ids = [row["child_id"] for row in shared[:500]]
     candidates = Child.objects.filter(pk__in=list(ids)).select_related("province", "organisation")
