@@ -123,6 +123,9 @@ TEMPLATES = [
     }
 ]
 
+# Bootstrap names the error alert "danger".
+MESSAGE_TAGS = {40: "danger"}
+
 # --- Internationalisation: Arabic (default, RTL), French, English ------------------------------
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "ar")
 LANGUAGES = [("ar", "العربية"), ("fr", "Français"), ("en", "English")]

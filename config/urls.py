@@ -22,6 +22,7 @@ urlpatterns = [
     path("notifications/", notification_list, name="notifications"),
     path("children/", include("himaya.children.urls")),
     path("audit/", include("himaya.audit.urls")),
+    path("cases/", include("himaya.cases.urls")),
     path("cases/", include("himaya.cases.urls_documents")),
     path("break-glass/", include("himaya.audit.urls_breakglass")),
     path("i18n/setlang/", set_language, name="set_language"),

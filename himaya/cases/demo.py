@@ -24,18 +24,41 @@ CHILDREN = [
     ("حمزة", "الصديقي", "Hamza", "Seddiki", "male", 16, ["RUE.DAY"], []),
 ]
 STAGE_PLAN = ["reception", "assessment", "planning", "accompaniment", "follow_up", "closed"]
-NAMED_STAFF = {"SAL": {"reception_officer": "reception.sale", "case_manager": "manager.sale", "evaluator": "evaluator.sale", "supervisor": "supervisor.sale"}, "TNG": {"case_manager": "manager.tanger"}}
-ROLE_PREFIX = {"reception_officer": "reception", "case_manager": "manager", "evaluator": "evaluator", "supervisor": "supervisor"}
+NAMED_STAFF = {
+    "SAL": {
+        "reception_officer": "reception.sale",
+        "case_manager": "manager.sale",
+        "evaluator": "evaluator.sale",
+        "supervisor": "supervisor.sale",
+    },
+    "TNG": {"case_manager": "manager.tanger"},
+}
+ROLE_PREFIX = {
+    "reception_officer": "reception",
+    "case_manager": "manager",
+    "evaluator": "evaluator",
+    "supervisor": "supervisor",
+}
 
 
-def _staff(ctx: DemoContext, key: str, organisation: Organisation, province: Province) -> dict[str, User]:
+def _staff(
+    ctx: DemoContext, key: str, organisation: Organisation, province: Province
+) -> dict[str, User]:
     """The CAPE's four case roles; the ones not in the persona table get a demo account."""
     staff = {}
     for role, prefix in ROLE_PREFIX.items():
         username = NAMED_STAFF.get(key, {}).get(role, f"{prefix}.{key.lower()}")
-        user, created = User.objects.get_or_create(username=username, defaults={"first_name": prefix.title(), "last_name": key})
+        user, created = User.objects.get_or_create(
+            username=username, defaults={"first_name": prefix.title(), "last_name": key}
+        )
         if created:
-            Membership.objects.create(user=user, organisation=organisation, role=role, scope="province", scope_province=province)
+            Membership.objects.create(
+                user=user,
+                organisation=organisation,
+                role=role,
+                scope="province",
+                scope_province=province,
+            )
         if username not in {u for names in NAMED_STAFF.values() for u in names.values()}:
             user.set_password(ctx.password)
             user.save(update_fields=["password"])
@@ -51,7 +74,9 @@ def seed(ctx: DemoContext) -> None:
         province = Province.objects.get(pk=province_code)
         organisation = Organisation.objects.get(code=f"cape-{key.lower()}")
         staff = _staff(ctx, key, organisation, province)
-        for index, (first_ar, last_ar, first_lat, last_lat, sex, age, concerns, flags) in enumerate(CHILDREN):
+        for index, (first_ar, last_ar, first_lat, last_lat, sex, age, concerns, flags) in enumerate(
+            CHILDREN
+        ):
             target = STAGE_PLAN[index]
             _report, (case,) = services.report_create(
                 actor=staff["reception_officer"],
@@ -64,39 +89,94 @@ def seed(ctx: DemoContext) -> None:
                 ),
             )  # fmt: skip
             _advance(case, target, staff, now)
-    ctx.stdout.write("Demo cases: every stage in each pilot territory (other CAPEs' staff: reception.<xxx>, manager.<xxx>, evaluator.<xxx>, supervisor.<xxx>).")
+    ctx.stdout.write(
+        "Demo cases: every stage in each pilot territory (other CAPEs' staff: reception.<xxx>, manager.<xxx>, evaluator.<xxx>, supervisor.<xxx>)."
+    )
 
 
 def _advance(case, target: str, staff: dict[str, User], now) -> None:
     """Move a fresh case to `target` the way its workers would."""
     if case.offence_suspected:
-        services.judicial_report_record(actor=staff["supervisor"], case_id=case.pk, court="Tribunal de première instance", sent_at=now - timedelta(days=1), reference="DEMO-PR")
+        services.judicial_report_record(
+            actor=staff["supervisor"],
+            case_id=case.pk,
+            court="Tribunal de première instance",
+            sent_at=now - timedelta(days=1),
+            reference="DEMO-PR",
+        )
     if target == "reception":
         return
-    services.case_assign(actor=staff["reception_officer"], case_id=case.pk, user=staff["case_manager"], as_role="case_manager")
-    services.case_assign(actor=staff["reception_officer"], case_id=case.pk, user=staff["evaluator"], as_role="evaluator")
+    services.case_assign(
+        actor=staff["reception_officer"],
+        case_id=case.pk,
+        user=staff["case_manager"],
+        as_role="case_manager",
+    )
+    services.case_assign(
+        actor=staff["reception_officer"],
+        case_id=case.pk,
+        user=staff["evaluator"],
+        as_role="evaluator",
+    )
     if case.emergency_status == "active" or case.emergencies.filter(status="active").exists():
-        services.safety_action_add(actor=staff["case_manager"], case_id=case.pk, action_type="urgent_medical_care", requested_at=now - timedelta(days=2), completed_at=now - timedelta(days=2) + timedelta(hours=1), outcome="done")
-        services.emergency_resolve(actor=staff["case_manager"], case_id=case.pk, note="Soins reçus.")
+        services.safety_action_add(
+            actor=staff["case_manager"],
+            case_id=case.pk,
+            action_type="urgent_medical_care",
+            requested_at=now - timedelta(days=2),
+            completed_at=now - timedelta(days=2) + timedelta(hours=1),
+            outcome="done",
+        )
+        services.emergency_resolve(
+            actor=staff["case_manager"], case_id=case.pk, note="Soins reçus."
+        )
     services.case_transition(actor=staff["reception_officer"], case_id=case.pk, to="assessment")
     if target == "assessment":
         return
     level = 0 if target == "closed" else 2
-    services.case_assessment_record(actor=staff["evaluator"], case_id=case.pk, level=level, note="Évaluation de démonstration.")
+    services.case_assessment_record(
+        actor=staff["evaluator"], case_id=case.pk, level=level, note="Évaluation de démonstration."
+    )
     if target == "closed":
-        closure = {"reason": "no_protection_concern", "goals_outcome": "not_applicable", "living_situation": "family", "education_status": "enrolled_school", "child_views": "Souhaite rester en famille."}
-        services.case_transition(actor=staff["supervisor"], case_id=case.pk, to="closed", closure=closure)
+        closure = {
+            "reason": "no_protection_concern",
+            "goals_outcome": "not_applicable",
+            "living_situation": "family",
+            "education_status": "enrolled_school",
+            "child_views": "Souhaite rester en famille.",
+        }
+        services.case_transition(
+            actor=staff["supervisor"], case_id=case.pk, to="closed", closure=closure
+        )
         return
     services.case_transition(actor=staff["evaluator"], case_id=case.pk, to="planning")
     if target == "planning":
         return
-    action = services.plan_action_add(actor=staff["case_manager"], case_id=case.pk, service="education", goal="Retour à l'école", due_on=timezone.localdate() + timedelta(days=30))
+    action = services.plan_action_add(
+        actor=staff["case_manager"],
+        case_id=case.pk,
+        service="education",
+        goal="Retour à l'école",
+        due_on=timezone.localdate() + timedelta(days=30),
+    )
     from himaya.cases.models import Case
 
     version = Case.objects.get(pk=case.pk).version
-    services.case_update(actor=staff["case_manager"], case_id=case.pk, version=version, plan_child_views="Veut retourner à l'école.")
+    services.case_update(
+        actor=staff["case_manager"],
+        case_id=case.pk,
+        version=version,
+        plan_child_views="Veut retourner à l'école.",
+    )
     services.case_transition(actor=staff["supervisor"], case_id=case.pk, to="accompaniment")
-    services.follow_up_add(actor=staff["case_manager"], case_id=case.pk, happened_at=now - timedelta(days=1), kind="home_visit", child_seen=True, notes="Visite de démonstration.")
+    services.follow_up_add(
+        actor=staff["case_manager"],
+        case_id=case.pk,
+        happened_at=now - timedelta(days=1),
+        kind="home_visit",
+        child_seen=True,
+        notes="Visite de démonstration.",
+    )
     if target == "accompaniment":
         return
     services.plan_action_update(actor=staff["case_manager"], action_id=action.pk, status="done")

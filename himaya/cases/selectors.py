@@ -14,8 +14,10 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from himaya.accounts.models import Membership, Organisation
 from himaya.accounts.permissions import (
     Perm,
+    granting,
     has_perm,
     memberships,
     reach_of,
@@ -23,7 +25,7 @@ from himaya.accounts.permissions import (
     territory_covers,
 )
 from himaya.audit.services import audit_record
-from himaya.cases.models import Case, CaseEvent, Task
+from himaya.cases.models import Case, CaseEvent, Task, Transfer
 
 
 def _assigned(user_id: int) -> Q:
@@ -109,4 +111,43 @@ def overdue_for_supervisor(user, *, now, limit: int = 500) -> list[Task]:
         Task.objects.filter(status="open", due_at__lt=now, case__in=visible)
         .select_related("case", "case__child", "case__case_manager")
         .order_by("-case__risk_level", "due_at")[:limit]
+    )
+
+
+def assign_candidates(case: Case) -> list[Membership]:
+    """People of the case's organisation who may be assigned (case manager, evaluator roles)."""
+    return list(
+        Membership.objects.filter(
+            organisation_id=case.organisation_id,
+            role__in=("case_manager", "evaluator"),
+            active=True,
+            user__is_active=True,
+        )
+        .select_related("user")
+        .order_by("role", "user__last_name", "user__username")[:300]
+    )
+
+
+def transfer_targets(case: Case) -> list[Organisation]:
+    return list(
+        Organisation.objects.filter(active=True, type__in=("cape", "upe"), province__isnull=False)
+        .exclude(pk=case.organisation_id)
+        .order_by("code")[:500]
+    )
+
+
+def incoming_transfers(user, *, case_id=None) -> list[Transfer]:
+    """Transfers waiting for the user's decision: addressed to an organisation where the user
+    holds the right to decide transfers. The receiving side does not see the case until it
+    accepts, so this shows the transfer, not the file."""
+    organisations = [m.organisation_id for m in granting(user, Perm.TRANSFER_DECIDE)]
+    if not organisations:
+        return []
+    rows = Transfer.objects.filter(to_organisation_id__in=organisations, status="requested")
+    if case_id is not None:
+        rows = rows.filter(case_id=case_id)
+    return list(
+        rows.select_related("case", "from_organisation", "requested_by").order_by(
+            "response_due_at"
+        )[:100]
     )

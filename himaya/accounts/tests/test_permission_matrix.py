@@ -159,7 +159,12 @@ MATRIX = {
     "api-report": (
         "get",
         lambda p: ["00000000-0000-4000-8000-000000000000"],
-        only({k: 404 for k in CASE_SUMMARY}, others=403, anonymous=401),
+        only(dict.fromkeys(CASE_SUMMARY, 404), others=403, anonymous=401),
+    ),
+    "api-children-match": (
+        "post",
+        None,
+        only(dict.fromkeys(CASE_WORKERS, 400), others=403, anonymous=401),
     ),
     "api-cases": ("get", None, only(CASE_SUMMARY, others=403, anonymous=401)),
     "api-case": (
@@ -218,6 +223,182 @@ MATRIX = {
         "get",
         lambda p: [p.children["sale"].pk],
         only(SALE_CHILD_FULL, others=403, anonymous=401),
+    ),
+    # Case pages (himaya/cases/urls.py). Actions are POSTs; an empty POST is invalid input (400)
+    # for those who may act, so a 403 or 404 here is the access answer, not the form's.
+    "cases:list": ("get", None, only(CASE_SUMMARY, others=403, anonymous=LOGIN)),
+    "cases:intake": (
+        "get",
+        None,
+        only({"reception_sale": 200, "supervisor_sale": 200}, others=403, anonymous=LOGIN),
+    ),
+    "cases:intake_matches": (
+        "get",
+        None,
+        only({"reception_sale": 200, "supervisor_sale": 200}, others=403, anonymous=LOGIN),
+    ),
+    "cases:my_work": ("get", None, only(CASE_WORKERS, others=403, anonymous=LOGIN)),
+    "cases:overdue": ("get", None, only({"supervisor_sale": 200}, others=403, anonymous=LOGIN)),
+    "cases:detail": (
+        "get",
+        lambda p: [p.cases["sale"].pk],
+        only(SALE_CHILD_FULL, others=403, anonymous=LOGIN),
+    ),
+    "cases:transition": (
+        "post",
+        lambda p: [p.cases["sale"].pk],
+        only(
+            {
+                "reception_sale": 400,
+                "manager_sale": 400,
+                "supervisor_sale": 400,
+                "manager_tanger": 404,
+            },
+            others=403,
+            anonymous=LOGIN,
+        ),
+    ),
+    "cases:assign": (
+        "post",
+        lambda p: [p.cases["sale"].pk],
+        only({"reception_sale": 400, "supervisor_sale": 400}, others=403, anonymous=LOGIN),
+    ),
+    "cases:assess": (
+        "post",
+        lambda p: [p.cases["sale"].pk],
+        only({"supervisor_sale": 400, "manager_tanger": 404}, others=403, anonymous=LOGIN),
+    ),
+    "cases:safety_action": (
+        "post",
+        lambda p: [p.cases["sale"].pk],
+        only(
+            {
+                "reception_sale": 400,
+                "manager_sale": 400,
+                "supervisor_sale": 400,
+                "manager_tanger": 404,
+            },
+            others=403,
+            anonymous=LOGIN,
+        ),
+    ),
+    "cases:emergency_resolve": (
+        "post",
+        lambda p: [p.cases["sale"].pk],
+        # No active emergency: the workflow refuses (message and redirect), nothing changes.
+        only(
+            {
+                "reception_sale": 302,
+                "manager_sale": 302,
+                "supervisor_sale": 302,
+                "manager_tanger": 404,
+            },
+            others=403,
+            anonymous=LOGIN,
+        ),
+    ),
+    "cases:judicial_report": (
+        "post",
+        lambda p: [p.cases["sale"].pk],
+        only(
+            {
+                "reception_sale": 400,
+                "manager_sale": 400,
+                "supervisor_sale": 400,
+                "manager_tanger": 404,
+            },
+            others=403,
+            anonymous=LOGIN,
+        ),
+    ),
+    "cases:judicial_waive": (
+        "post",
+        lambda p: [p.cases["sale"].pk],
+        only({"supervisor_sale": 400}, others=403, anonymous=LOGIN),
+    ),
+    "cases:judicial_measure": (
+        "post",
+        lambda p: [p.cases["sale"].pk],
+        only(
+            {
+                "reception_sale": 400,
+                "manager_sale": 400,
+                "supervisor_sale": 400,
+                "manager_tanger": 404,
+            },
+            others=403,
+            anonymous=LOGIN,
+        ),
+    ),
+    "cases:plan_action_add": (
+        "post",
+        lambda p: [p.cases["sale"].pk],
+        only(
+            {
+                "reception_sale": 400,
+                "manager_sale": 400,
+                "supervisor_sale": 400,
+                "manager_tanger": 404,
+            },
+            others=403,
+            anonymous=LOGIN,
+        ),
+    ),
+    "cases:plan_action_update": (
+        "post",
+        lambda p: [p.cases["sale"].pk, "00000000-0000-4000-8000-000000000000"],
+        only(
+            {
+                "reception_sale": 404,
+                "manager_sale": 404,
+                "supervisor_sale": 404,
+                "manager_tanger": 404,
+            },
+            others=403,
+            anonymous=LOGIN,
+        ),
+    ),
+    "cases:follow_up": (
+        "post",
+        lambda p: [p.cases["sale"].pk],
+        only(
+            {
+                "reception_sale": 400,
+                "manager_sale": 400,
+                "supervisor_sale": 400,
+                "manager_tanger": 404,
+            },
+            others=403,
+            anonymous=LOGIN,
+        ),
+    ),
+    "cases:plan_views": (
+        "post",
+        lambda p: [p.cases["sale"].pk],
+        only(
+            {
+                "reception_sale": 400,
+                "manager_sale": 400,
+                "supervisor_sale": 400,
+                "manager_tanger": 404,
+            },
+            others=403,
+            anonymous=LOGIN,
+        ),
+    ),
+    "cases:transfer_request": (
+        "post",
+        lambda p: [p.cases["sale"].pk],
+        only(
+            {"manager_sale": 400, "supervisor_sale": 400, "manager_tanger": 404},
+            others=403,
+            anonymous=LOGIN,
+        ),
+    ),
+    "cases:transfer_decide": (
+        "post",
+        lambda p: [p.cases["sale"].pk],
+        only({"supervisor_sale": 404}, others=403, anonymous=LOGIN),  # no transfer to decide
     ),
 }
 

@@ -32,8 +32,16 @@ def test_seed_demo_is_idempotent():
     assert authenticate(username="manager.sale", password="another-password-34") is not None
     stages = set(Case.objects.filter(province_id="04.441").values_list("stage", flat=True))
     assert stages == {"reception", "assessment", "planning", "accompaniment", "follow_up", "closed"}
-    assert Case.objects.filter(province_id="04.441").exclude(stage="reception").filter(case_manager__username="manager.sale").count() == 5
-    assert Case.objects.filter(province_id="01.511", case_manager__username="manager.tanger").exists()
+    assert (
+        Case.objects.filter(province_id="04.441")
+        .exclude(stage="reception")
+        .filter(case_manager__username="manager.sale")
+        .count()
+        == 5
+    )
+    assert Case.objects.filter(
+        province_id="01.511", case_manager__username="manager.tanger"
+    ).exists()
     assert Case.objects.values("province_id").distinct().count() == 8
 
 
