@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from himaya.accounts.permissions import Perm, has_perm
 from himaya.audit.services import audit_record
@@ -55,11 +55,9 @@ def _age(case: Case) -> str:
     age = _age_on(case.child, timezone.localdate())
     if age is None:
         return _("unknown")
-    return (
-        _("about %(years)s years") % {"years": age}
-        if case.child.birth_date_estimated
-        else _("%(years)s years") % {"years": age}
-    )
+    if case.child.birth_date_estimated:
+        return ngettext("about %(years)s year", "about %(years)s years", age) % {"years": age}
+    return ngettext("%(years)s year", "%(years)s years", age) % {"years": age}
 
 
 def case_file_pdf(

@@ -201,7 +201,6 @@ class Task(BaseModel):
         indexes = [
             models.Index(fields=["assignee", "status", "due_at"]),
             models.Index(fields=["case", "status"]),
-            models.Index(fields=["status", "due_at"]),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -92,23 +92,44 @@ def tasks_of(case: Case) -> list[Task]:
     return list(case.tasks.order_by("status", "due_at"))
 
 
-def my_work(user, *, now, limit: int = 200) -> list[Task]:
+def tasks_visible_to(user, perm: Perm = Perm.CHILD_VIEW) -> QuerySet[Task]:
+    """Tasks of the cases in scope. The scope is applied to the joined case's indexed columns
+    (province, organisation), so the planner starts from the user's cases, then their tasks."""
+    q = scope_q(
+        user,
+        perm,
+        prefix="case__",
+        assigned=lambda uid: Q(case__case_manager_id=uid) | Q(case__evaluator_id=uid),
+    )
+    if q is None:
+        return Task.objects.none()
+    return Task.objects.filter(q)
+
+
+# A task list is a page for a person, not an export: the most urgent rows only.
+TASK_PAGE = 100
+
+
+def my_work(user, *, now, limit: int = TASK_PAGE) -> list[Task]:
     """Open tasks of the cases the user manages or evaluates, most urgent first."""
-    visible = cases_visible_to(user).filter(_assigned(user.pk))
+    mine = Q(case__case_manager_id=user.pk) | Q(case__evaluator_id=user.pk)
     return list(
-        Task.objects.filter(status="open", case__in=visible)
+        tasks_visible_to(user)
+        .filter(mine, status="open")
+        .exclude(case__stage="closed")
         .select_related("case", "case__child")
         .order_by("due_at")[:limit]
     )
 
 
-def overdue_for_supervisor(user, *, now, limit: int = 500) -> list[Task]:
+def overdue_for_supervisor(user, *, now, limit: int = TASK_PAGE) -> list[Task]:
     """Overdue open tasks of every case the supervisor oversees, by level then lateness."""
     if not has_perm(user, Perm.JUDICIAL_WAIVE):
         raise PermissionDenied
-    visible = cases_visible_to(user)
     return list(
-        Task.objects.filter(status="open", due_at__lt=now, case__in=visible)
+        tasks_visible_to(user)
+        .filter(status="open", due_at__lt=now)
+        .exclude(case__stage="closed")
         .select_related("case", "case__child", "case__case_manager")
         .order_by("-case__risk_level", "due_at")[:limit]
     )

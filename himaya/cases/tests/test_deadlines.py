@@ -569,7 +569,8 @@ def test_property_add_duration_moves_forward_in_utc(start, amount, unit, holiday
 )
 def test_property_end_of_day_is_the_last_instant_of_the_local_day(start):
     due = add_duration(start, "end_of_day", holidays=NO_HOLIDAYS)
-    assert start <= due < start + timedelta(days=1)
+    # A local day lasts 25 hours when the clock goes back for Ramadan (hypothesis found it).
+    assert start <= due < start + timedelta(hours=25)
     assert due.astimezone(CASABLANCA).date() == start.astimezone(CASABLANCA).date()
     assert (due + timedelta(microseconds=1)).astimezone(CASABLANCA).time() == datetime.min.time()
 

@@ -87,6 +87,12 @@ def case_in_planning(p) -> Case:
     return Case.objects.get(pk=case.pk)
 
 
+@pytest.fixture(autouse=True)
+def _english_unless_asked(client):
+    """These tests read the English messages; the language tests ask for ar and fr explicitly."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
 def messages_of(response) -> list[str]:
     return [str(m) for m in response.context["messages"]] if response.context else []
 
