@@ -54,8 +54,9 @@ def committed_db(transactional_db):
 
 
 @pytest.fixture(autouse=True)
-def _reference_data_after_flush(request):
+def _reference_data_after_flush(request, django_db_blocker):
     """Reload the reference data after a transactional test flushed it."""
     yield
     if "transactional_db" in request.fixturenames:
-        call_command("load_reference", verbosity=0)
+        with django_db_blocker.unblock():
+            call_command("load_reference", verbosity=0)

@@ -594,3 +594,19 @@ class CaseFilterForm(forms.Form):
         self.fields["level"].choices = [("", "—")] + [
             (int(code), label) for code, label in codes.choices("risk_level")
         ]
+
+
+class RelationForm(forms.Form):
+    """A related adult of the child: family member, caregiver or alleged perpetrator."""
+
+    relationship = CodeChoiceField("relationship", label=_("Relationship to the child"))
+    name_ar = forms.CharField(label=_("Name (Arabic script)"), max_length=200, required=False)
+    name_lat = forms.CharField(label=_("Name (Latin script)"), max_length=200, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    lives_with_child = forms.BooleanField(label=_("Lives with the child"), required=False)
+    is_primary_caregiver = forms.BooleanField(label=_("Primary caregiver"), required=False)
+    is_legal_representative = forms.BooleanField(label=_("Legal representative"), required=False)
+    is_alleged_perpetrator = forms.BooleanField(label=_("Alleged perpetrator"), required=False)
+    perpetrator_has_access = forms.BooleanField(
+        label=_("Still has access to the child"), required=False
+    )

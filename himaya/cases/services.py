@@ -188,6 +188,13 @@ def refresh_deadlines(case: Case, *, now: datetime | None = None) -> None:
             clock, now=now, standards=deadlines.load_standards(), holidays=deadlines.load_holidays()
         )
     }
+    birthday = _birthday_reassessment(case, since=last_assessed or case.t0)
+    if birthday is not None and case.stage != "closed":
+        current = wanted.get("reassessment")
+        if current is None or current.due_at > birthday:
+            wanted["reassessment"] = deadlines.Deadline(
+                "reassessment", birthday, None, now > birthday
+            )
     open_tasks = {
         t.kind: t for t in case.tasks.filter(status="open", kind__in=deadlines.DEADLINE_KINDS)
     }
@@ -212,6 +219,28 @@ def refresh_deadlines(case: Case, *, now: datetime | None = None) -> None:
             Task.objects.create(
                 case=case, kind=kind, due_at=deadline.due_at, assignee=case.case_manager
             )
+
+
+def _birthday_reassessment(case: Case, *, since: datetime) -> datetime | None:
+    """The next reassessment due 90 days before the child turns 16 (art. 513) or 18
+    (majority), not yet covered by an assessment (circuit.md §8.4). Estimated birth dates count
+    from 31 December of their year."""
+    child = case.child
+    if child.birth_date is None:
+        return None
+    estimated = child.birth_date_estimated
+    alerts = deadlines.birthday_reassessment_dates(
+        child.birth_date, benefit_of_doubt_year_only=estimated
+    )
+    for age, day in zip(deadlines.load_standards().judicial.birthdays, alerts, strict=True):
+        birthday = deadlines.birthday_on(
+            child.birth_date, age, benefit_of_doubt_year_only=estimated
+        )
+        # Due while the birthday is still ahead of the last assessment (already late when the
+        # 90 days before it have begun).
+        if timezone.make_aware(datetime.combine(birthday, datetime.min.time())) > since:
+            return timezone.make_aware(datetime.combine(day, datetime.min.time().replace(hour=9)))
+    return None
 
 
 def _open_judicial_task(case: Case, kind: str, due_at: datetime) -> None:

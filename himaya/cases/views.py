@@ -35,6 +35,7 @@ from himaya.cases import selectors, services, workflow
 from himaya.cases.models import Case, CaseEvent
 from himaya.cases.services import Conflict, StaleVersion
 from himaya.children import selectors as child_selectors
+from himaya.children import services as child_services
 from himaya.core import codes
 
 PAGE_SIZE = 50
@@ -90,6 +91,7 @@ def _may(user, case: Case) -> dict[str, bool]:
         "plan_action_add": work,
         "plan_action_update": work,
         "follow_up": work,
+        "relation_add": work and has_perm(user, Perm.CHILD_EDIT, case.child),
         "plan_views": work,
         "transfer_request": work and bool(roles & {"case_manager", "supervisor"}),
         "judicial_report": judicial,
@@ -404,6 +406,10 @@ def _case_page(request, case: Case, *, bound: dict | None = None, status: int = 
                 auto_id=auto("views"),
             ),
         )
+    if may["relation_add"] and open_stage:
+        forms["relation_add"] = form_for(
+            "relation_add", lambda: case_forms.RelationForm(auto_id=auto("relation"))
+        )
     if may["follow_up"] and open_stage:
         forms["follow_up"] = form_for(
             "follow_up", lambda: case_forms.FollowUpForm(auto_id=auto("followup"))
@@ -442,6 +448,9 @@ def _case_page(request, case: Case, *, bound: dict | None = None, status: int = 
         "timeline_truncated": len(events) >= TIMELINE_LIMIT,
         "plan_actions": action_rows,
         "follow_ups": follow_ups,
+        "relations": list(
+            case.child.relations.select_related("person").order_by("created_at")[:50]
+        ),
         "episodes": episodes,
         "referrals": referrals,
         "measures": measures,
@@ -635,6 +644,20 @@ def plan_action_update(request, case_id, action_id):
     return _run(
         request, case, f"plan_action_update:{action.pk}", form, call, _("Plan action updated.")
     )
+
+
+@access(Perm.CASE_WORK)
+@require_POST
+def relation_add(request, case_id):
+    case = _case_for_action(request, case_id, "relation_add")
+    form = case_forms.RelationForm(request.POST, auto_id="id_relation_%s")
+
+    def call(data):
+        child_services.child_relation_add(
+            actor=request.user, child_id=case.child_id, request=request, **data
+        )
+
+    return _run(request, case, "relation_add", form, call, _("Related person recorded."))
 
 
 @access(Perm.CASE_WORK)

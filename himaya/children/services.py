@@ -124,3 +124,46 @@ def child_break_glass_open(
             link=link,
         )
     return access
+
+
+@transaction.atomic
+def child_relation_add(
+    *, actor, child_id, relationship: str, name_ar: str = "", name_lat: str = "", phone: str = "",
+    lives_with_child: bool = False, is_primary_caregiver: bool = False, is_legal_representative: bool = False,
+    is_alleged_perpetrator: bool = False, perpetrator_has_access: bool = False, request=None,
+):  # fmt: skip
+    """Link a related adult (parent, relative, caregiver, alleged perpetrator) to a child."""
+    from himaya.children.models import ChildPerson, Person
+    from himaya.core import codes
+
+    child = Child.objects.select_for_update().filter(pk=child_id).first()
+    if child is None:
+        raise Http404
+    if not has_perm(actor, Perm.CHILD_EDIT, child):
+        raise PermissionDenied
+    errors = {}
+    if not codes.is_valid("relationship", relationship):
+        errors["relationship"] = _("Choose a value from the list.")
+    if not (name_ar.strip() or name_lat.strip()):
+        errors["name_lat"] = _("Give the person's name in either script.")
+    if perpetrator_has_access and not is_alleged_perpetrator:
+        errors["perpetrator_has_access"] = _(
+            "Only an alleged perpetrator can have access to the child in this sense."
+        )
+    if errors:
+        raise ValidationError(errors)
+    person = Person.objects.create(
+        name_ar=name_ar.strip(), name_lat=name_lat.strip(), phone=phone.strip(), created_by=actor
+    )
+    link = ChildPerson.objects.create(
+        child=child, person=person, relationship=relationship, lives_with_child=lives_with_child,
+        is_primary_caregiver=is_primary_caregiver, is_legal_representative=is_legal_representative,
+        is_alleged_perpetrator=is_alleged_perpetrator, perpetrator_has_access=perpetrator_has_access,
+    )  # fmt: skip
+    child.version += 1
+    child.save(update_fields=["version", "updated_at"])
+    audit_record(
+        actor=actor, action="child.relation_add", target_type="child", target_id=str(child.pk), child_id=child.pk,
+        request=request, data={"relationship": relationship, "alleged_perpetrator": is_alleged_perpetrator},
+    )  # fmt: skip
+    return link

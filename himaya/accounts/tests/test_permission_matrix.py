@@ -358,6 +358,20 @@ MATRIX = {
             anonymous=LOGIN,
         ),
     ),
+    "cases:relation_add": (
+        "post",
+        lambda p: [p.cases["sale"].pk],
+        only(
+            {
+                "reception_sale": 400,
+                "manager_sale": 400,
+                "supervisor_sale": 400,
+                "manager_tanger": 404,
+            },
+            others=403,
+            anonymous=LOGIN,
+        ),
+    ),
     "cases:follow_up": (
         "post",
         lambda p: [p.cases["sale"].pk],

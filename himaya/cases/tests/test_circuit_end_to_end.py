@@ -415,3 +415,19 @@ def test_manager_tanger_sees_no_sale_case(personas):
     assert client.get(f"/api/v1/cases/{personas.cases['sale'].pk}/").status_code == 404
     listed = {c["id"] for c in client.get("/api/v1/cases/").json()["results"]}
     assert listed == {str(personas.cases["tanger"].pk)}
+
+
+def test_reassessment_is_due_ninety_days_before_the_sixteenth_birthday(personas):
+    from datetime import date
+
+    born = timezone.localdate().replace(year=timezone.localdate().year - 16) + timedelta(days=60)
+    payload = report_payload(
+        immediate_danger_flags=[],
+        concerns=["NEG.CAR"],
+        children=[{"first_name_lat": "Rania", "sex": "F", "birth_date": born.isoformat()}],
+    )
+    body = api(personas.reception_sale).post("/api/v1/reports/", payload, format="json").json()
+    case = Case.objects.get(pk=body["cases"][0]["id"])
+    task = case.tasks.get(kind="reassessment", status="open")
+    sixteenth = date(born.year + 16, born.month, born.day)
+    assert timezone.localtime(task.due_at).date() == sixteenth - timedelta(days=90)

@@ -809,3 +809,32 @@ def test_every_route_is_in_the_permission_matrix():
     from himaya.cases import urls
 
     assert {f"cases:{p.name}" for p in urls.urlpatterns} <= set(MATRIX)
+
+
+def test_family_member_and_alleged_perpetrator_are_recorded_on_the_child(personas, client, login):
+    case = personas.cases["sale"]
+    login(personas.manager_sale)
+    url = reverse("cases:relation_add", args=[case.pk])
+    refused = client.post(
+        url, {"relationship": "father", "perpetrator_has_access": "on", "name_lat": "Ahmed"}
+    )
+    assert refused.status_code == 400
+    assert not case.child.relations.exists()
+    response = client.post(
+        url,
+        {
+            "relationship": "father",
+            "name_lat": "Ahmed Riahi",
+            "is_alleged_perpetrator": "on",
+            "perpetrator_has_access": "on",
+        },
+    )
+    assert response.status_code == 302
+    relation = case.child.relations.get()
+    assert (relation.relationship, relation.is_alleged_perpetrator, relation.person.name_lat) == (
+        "father",
+        True,
+        "Ahmed Riahi",
+    )
+    page = client.get(reverse("cases:detail", args=[case.pk]))
+    assert "Ahmed Riahi" in page.content.decode()
