@@ -65,9 +65,14 @@ def _machine() -> dict:
 
 
 def main() -> None:
-    if connection.vendor == "postgresql" and "django_migrations" in connection.introspection.table_names():
+    if (
+        connection.vendor == "postgresql"
+        and "django_migrations" in connection.introspection.table_names()
+    ):
         # Never run against a database with data in it: the benchmark needs a fresh one.
-        raise SystemExit("bench: DATABASE_URL must name a new, empty database (createdb himaya_bench).")
+        raise SystemExit(
+            "bench: DATABASE_URL must name a new, empty database (createdb himaya_bench)."
+        )
     call_command("migrate", verbosity=0)
     call_command("seed_demo", password="bench-password-0123", stdout=open(os.devnull, "w"))  # noqa: SIM115
     from himaya.accounts.models import User
