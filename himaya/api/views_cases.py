@@ -289,11 +289,44 @@ def _possible_duplicates(user, children, cases) -> list[dict]:
     return found
 
 
+class ReportDetailResponse(serializers.Serializer):
+    id = serializers.UUIDField()
+    number = serializers.CharField()
+    channel = serializers.CharField()
+    received_at = serializers.DateTimeField()
+    province = serializers.CharField()
+    concerns = serializers.ListField(child=serializers.CharField())
+    immediate_danger_flags = serializers.ListField(child=serializers.CharField())
+    offence_suspected = serializers.BooleanField()
+    status = serializers.CharField()
+    cases = serializers.ListField(child=serializers.DictField())
+    narrative = serializers.CharField(required=False, help_text="Only for the case team.")
+    reporter = ReporterSerializer(
+        required=False, allow_null=True, help_text="Only for the case team; null when anonymous."
+    )
+
+
+class TimelineEventSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    kind = serializers.CharField()
+    actor = serializers.CharField(allow_null=True)
+    transition = serializers.CharField()
+    from_stage = serializers.CharField()
+    to_stage = serializers.CharField()
+    reason = serializers.CharField()
+    data = serializers.DictField()
+
+
+class TimelineResponse(serializers.Serializer):
+    results = TimelineEventSerializer(many=True)
+    next = serializers.CharField(allow_null=True)
+
+
 class ReportDetail(APIView):
     himaya_access = Perm.CHILD_VIEW_SUMMARY
 
     @extend_schema(
-        responses=serializers.DictField(),
+        responses=ReportDetailResponse,
         summary="A report (only through a case the caller may see)",
     )
     def get(self, request, report_id):
@@ -500,9 +533,7 @@ class CaseAssignView(APIView):
 class CaseTimeline(APIView):
     himaya_access = Perm.CHILD_VIEW
 
-    @extend_schema(
-        responses=serializers.DictField(), summary="Every event of the case, newest first"
-    )
+    @extend_schema(responses=TimelineResponse, summary="Every event of the case, newest first")
     def get(self, request, case_id):
         case = selectors.case_get_for_user(request.user, case_id, request=request)
         events = [
