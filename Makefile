@@ -58,8 +58,11 @@ SYSTEM_PACKAGES := gettext libpango-1.0-0 libpangoft2-1.0-0 fonts-hosny-amiri fo
 
 setup: .env .tools/.system-deps .venv/.synced node_modules/.installed messages
 
-messages: .venv/.synced
-	@$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules --ignore=.tools -v 0
+# Compiled catalogues are rebuilt only when their .po changed.
+CATALOGUES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
+messages: $(CATALOGUES)
+locale/%.mo: locale/%.po .tools/.system-deps
+	@msgfmt --check-format -o $@ $<
 
 run: setup
 	@mkdir -p var
