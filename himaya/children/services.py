@@ -167,3 +167,99 @@ def child_relation_add(
         request=request, data={"relationship": relationship, "alleged_perpetrator": is_alleged_perpetrator},
     )  # fmt: skip
     return link
+
+
+CHILD_EDITABLE = {
+    "identity_status": "identity_status",
+    "first_name_ar": None,
+    "last_name_ar": None,
+    "first_name_lat": None,
+    "last_name_lat": None,
+    "known_as": None,
+    "sex": "sex",
+    "birth_date": None,
+    "birth_date_estimated": None,
+    "age_estimation_method": "age_estimation_method",
+    "mother_name": None,
+    "nationality": "nationality",
+    "migrant_status": "migrant_status",
+    "civil_registration_status": "civil_registration_status",
+    "disability": "yes_no_unknown",
+    "languages": None,
+    "education_status": "education_status",
+    "commune": None,
+    "current_address": None,
+    "health_notes": None,
+}
+NAME_FIELDS = {"first_name_ar", "last_name_ar", "first_name_lat", "last_name_lat", "mother_name"}
+
+
+@transaction.atomic
+def child_update(*, actor, child_id, version: int, request=None, **values) -> Child:
+    """Complete or correct a child's identity (an unknown child named later, an estimated age
+    confirmed). A stale `version` changes nothing; every change is audited field by field."""
+    from himaya.children.models import Child as ChildModel
+    from himaya.core import codes
+
+    unknown = set(values) - set(CHILD_EDITABLE)
+    if unknown:
+        raise ValidationError(
+            {name: _("This field cannot be changed here.") for name in sorted(unknown)}
+        )
+    child = ChildModel.objects.select_for_update().filter(pk=child_id).first()
+    if child is None:
+        raise Http404
+    if not has_perm(actor, Perm.CHILD_EDIT, child):
+        raise PermissionDenied
+    if child.version != version:
+        from himaya.cases.services import StaleVersion
+
+        raise StaleVersion
+    errors = {}
+    for name, list_name in CHILD_EDITABLE.items():
+        if (
+            list_name
+            and name in values
+            and values[name]
+            and not codes.is_valid(list_name, values[name], allow_retired=False)
+        ):
+            errors[name] = _("Choose a value from the list.")
+    if values.get("birth_date") and values["birth_date"] > timezone.localdate():
+        errors["birth_date"] = _("The birth date cannot be in the future.")
+    commune = values.get("commune")
+    if (
+        commune is not None
+        and commune.province_id != child.province_id
+        and not commune.province_id.startswith(child.province_id.split(".")[0] + ".")
+    ):
+        errors["commune"] = _("This commune is not in the child's territory.")
+    if (
+        "health_notes" in values
+        and values["health_notes"] != child.health_notes
+        and not has_perm(actor, Perm.DATA_HEALTH, child)
+    ):
+        errors["health_notes"] = _("You may not write health information.")
+    if errors:
+        raise ValidationError(errors)
+    changes = {}
+    for name, value in values.items():
+        before = getattr(child, name)
+        if before != value:
+            changes[name] = [
+                str(getattr(before, "pk", before)) if before is not None else None,
+                str(getattr(value, "pk", value)) if value is not None else None,
+            ]
+            setattr(child, name, value)
+    if values.get("birth_date_estimated"):
+        child.birth_date_precision = "estimated"
+    if changes:
+        child.version += 1
+        child.full_clean()
+        child.save()
+        if NAME_FIELDS & set(changes):
+            index_names(child)
+        audit_record(
+            actor=actor, action="child.update", target_type="child", target_id=str(child.pk), child_id=child.pk,
+            request=request, data={"changes": {k: v for k, v in changes.items() if k != "health_notes"}, "health_changed": "health_notes" in changes},
+        )  # fmt: skip
+    return child

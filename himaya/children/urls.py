@@ -7,5 +7,6 @@ urlpatterns = [
     path("", views.child_list, name="list"),
     path("search/", views.child_search, name="search"),
     path("<uuid:child_id>/", views.child_detail, name="detail"),
+    path("<uuid:child_id>/edit/", views.child_edit, name="edit"),
     path("<uuid:child_id>/break-glass/", views.child_break_glass, name="break_glass"),
 ]

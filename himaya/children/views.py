@@ -102,3 +102,47 @@ def child_break_glass(request, child_id):
         {"form": form, "child_id": child_id},
         status=status,
     )
+
+
+@access(Perm.CHILD_EDIT)
+def child_edit(request, child_id):
+    """Complete or correct the child's identity (both scripts, estimated age, status...)."""
+    from himaya.cases.services import StaleVersion
+    from himaya.children.forms import ChildIdentityForm
+
+    opened = selectors.child_get_for_user(request.user, child_id, Perm.CHILD_EDIT, request=request)
+    child = opened.child
+    initial = {
+        name: getattr(child, name)
+        for name in ChildIdentityForm.base_fields
+        if name not in ("commune", "version")
+    }
+    initial.update({"commune": child.commune_id or "", "version": child.version})
+    form = ChildIdentityForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            version = data.pop("version")
+            try:
+                services.child_update(
+                    actor=request.user, child_id=child.pk, version=version, request=request, **data
+                )
+            except ValidationError as error:
+                for field, errors in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            except StaleVersion:
+                form.add_error(
+                    None,
+                    _(
+                        "This record was changed by someone else in the meantime. Reload it and try again."
+                    ),
+                )
+                status = 409
+            else:
+                messages.success(request, _("Identity saved."))
+                return redirect("children:detail", child_id=child.pk)
+    return render(
+        request, "children/child_edit.html", {"form": form, "child": child}, status=status
+    )

@@ -124,6 +124,21 @@ MATRIX = {
         lambda p: [p.children["sale"].pk],
         only(SALE_CHILD_FULL, others=403, anonymous=LOGIN),
     ),
+    "children:edit": (
+        "get",
+        lambda p: [p.children["sale"].pk],
+        only(
+            {
+                "reception_sale": 200,
+                "manager_sale": 200,
+                "evaluator_sale": 403,
+                "supervisor_sale": 200,
+                "manager_tanger": 404,
+            },
+            others=403,
+            anonymous=LOGIN,
+        ),
+    ),
     "children:break_glass": (
         "get",
         lambda p: [p.children["sale"].pk],

@@ -219,3 +219,42 @@ def test_match_finds_a_spelling_and_script_variant_across_territories(personas, 
         ).status_code
         == 400
     )
+
+
+def test_unknown_child_is_named_later_and_stale_edits_are_refused(personas, client, login):
+    child = personas.children["sale"]
+    login(personas.manager_sale)
+    url = f"/children/{child.pk}/edit/"
+    form = {
+        "identity_status": "known", "first_name_ar": "آمنة", "last_name_ar": "الإدريسي", "first_name_lat": "Amina",
+        "last_name_lat": "Idrissi", "sex": "female", "birth_date": "2013-04-02", "nationality": "MA",
+        "migrant_status": "not_migrant", "civil_registration_status": "registered_document", "disability": "no",
+        "education_status": "enrolled_school", "commune": "04.441.01.01", "version": str(child.version),
+    }  # fmt: skip
+    from himaya.core.models import Commune
+
+    form["commune"] = (
+        Commune.objects.filter(province_id="04.441").values_list("pk", flat=True).first()
+    )
+    response = client.post(url, form, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 302, response.content.decode()[:2000]
+    child.refresh_from_db()
+    assert (child.last_name_lat, child.nationality, child.version) == ("Idrissi", "MA", 2)
+    assert child.name_keys.exists()
+    stale = client.post(url, {**form, "last_name_lat": "Overwrite"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert stale.status_code == 409
+    child.refresh_from_db()
+    assert child.last_name_lat == "Idrissi"
+    future = client.post(
+        url, {**form, "version": "2", "birth_date": "2999-01-01"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert future.status_code == 400
+    tanger_commune = (
+        Commune.objects.filter(province_id="01.511").values_list("pk", flat=True).first()
+    )
+    elsewhere = client.post(
+        url, {**form, "version": "2", "commune": tanger_commune}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert elsewhere.status_code == 400
+    change = AuditEvent.objects.get(action="child.update", child_id=child.pk)
+    assert change.data["changes"]["last_name_lat"] == ["El Idrissi", "Idrissi"]
