@@ -470,7 +470,32 @@ class SafetyActionForm(forms.Form):
         label=_("Completed at"), widget=LocalDateTimeInput(), required=False
     )
     outcome = forms.ChoiceField(label=_("Outcome"), choices=SAFETY_OUTCOMES, required=False)
+    provider = forms.ModelChoiceField(
+        queryset=None,
+        label=_("Provider or place (emergency placement: the shelter)"),
+        required=False,
+    )
     note = _text(_("Note"), max_length=4000, rows=2)
+
+    # Who can act in an emergency (circuit.md §4.3): care, police, SAMU social, shelters.
+    PROVIDER_TYPES = (
+        "hospital_unit",
+        "police_cell",
+        "gendarmerie_cell",
+        "samu_social",
+        "eps",
+        "association",
+        "cpe",
+        "prosecutor_cell",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from himaya.accounts.models import Organisation
+
+        self.fields["provider"].queryset = Organisation.objects.filter(
+            active=True, type__in=self.PROVIDER_TYPES
+        ).order_by("code")
 
 
 class EmergencyResolveForm(forms.Form):

@@ -340,7 +340,7 @@ def _case_page(request, case: Case, *, bound: dict | None = None, status: int = 
             "episode": episode,
             "actions": [(a, outcomes.get(a.outcome, a.outcome)) for a in episode.actions.all()],
         }
-        for episode in case.emergencies.prefetch_related("actions").order_by("-opened_at")
+        for episode in case.emergencies.prefetch_related("actions__provider").order_by("-opened_at")
     ]
     referrals = measures = ()
     if may["judicial_data"]:
@@ -539,7 +539,7 @@ def safety_action_add(request, case_id):
         services.safety_action_add(
             actor=request.user, case_id=case.pk, action_type=data["action_type"],
             requested_at=data["requested_at"], completed_at=data["completed_at"],
-            outcome=data["outcome"], note=data["note"], request=request,
+            outcome=data["outcome"], note=data["note"], provider=data["provider"], request=request,
         )  # fmt: skip
 
     return _run(request, case, "safety_action", form, call, _("Safety action recorded."))

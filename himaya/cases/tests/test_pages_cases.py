@@ -838,3 +838,31 @@ def test_family_member_and_alleged_perpetrator_are_recorded_on_the_child(persona
     )
     page = client.get(reverse("cases:detail", args=[case.pk]))
     assert "Ahmed Riahi" in page.content.decode()
+
+
+def test_emergency_placement_is_a_safety_action_with_its_shelter(personas, client, login):
+    from himaya.accounts.models import Organisation
+
+    shelter = Organisation.objects.create(
+        code="t-eps-sale", type="eps", name_fr="EPS Salé", name_ar="مؤسسة سلا", province_id="04.441"
+    )
+    case = personas.cases["sale"]
+    login(personas.manager_sale)
+    response = client.post(
+        reverse("cases:safety_action", args=[case.pk]),
+        {
+            "action_type": "emergency_shelter",
+            "requested_at": "2026-11-22T10:00",
+            "completed_at": "2026-11-22T11:30",
+            "outcome": "done",
+            "provider": str(shelter.pk),
+        },
+    )
+    assert response.status_code == 302
+    action = case.emergencies.get().actions.get()
+    assert (action.action_type, action.provider, action.outcome) == (
+        "emergency_shelter",
+        shelter,
+        "done",
+    )
+    assert "EPS Salé" in client.get(reverse("cases:detail", args=[case.pk])).content.decode()
