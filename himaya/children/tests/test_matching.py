@@ -307,7 +307,8 @@ def test_diacritics_never_change_an_arabic_key(data):
     decorated = "".join(c + (m if k else "") for c, m, k in zip(text, marks, keep, strict=True))
     assert normalize_arabic(decorated) == normalize_arabic(text)
     assert arabic_to_latin_key(decorated) == arabic_to_latin_key(text)
-    if normalize_arabic(text):
+    # A name made only of vowel carriers (a lone hamza) has no key and scores 0 by design.
+    if arabic_to_latin_key(text):
         assert name_similarity(decorated, text) == 1.0
 
 
