@@ -60,3 +60,14 @@ def _reference_data_after_flush(request, django_db_blocker):
     if "transactional_db" in request.fixturenames:
         with django_db_blocker.unblock():
             call_command("load_reference", verbosity=0)
+
+
+# Property tests: in CI the examples are derived from the test itself (derandomize), so a
+# submission's result does not depend on luck; locally they stay random and keep exploring.
+import os  # noqa: E402
+
+from hypothesis import settings as hypothesis_settings  # noqa: E402
+
+hypothesis_settings.register_profile("ci", derandomize=True, database=None, deadline=None)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
