@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -16,7 +16,7 @@ from himaya.accounts.permissions import Perm, has_perm
 from himaya.api.idempotency import idempotent
 from himaya.api.pagination import KeysetPagination
 from himaya.cases import selectors, services
-from himaya.cases.models import Case, Report
+from himaya.cases.models import Case
 from himaya.core.models import Province
 
 # --- serializers ---------------------------------------------------------------------------------
@@ -207,9 +207,7 @@ class CaseDetailSerializer(CaseSerializer):
 
 def _case_response(request, case: Case, *, status_code=200) -> Response:
     """The case as the caller may see it: the full detail with CHILD_VIEW, else the summary."""
-    case = Case.objects.select_related(
-        "child", "province", "organisation", "case_manager", "evaluator"
-    ).get(pk=case.pk)
+    case = selectors.case_refresh(case)
     serializer = (
         CaseDetailSerializer if has_perm(request.user, Perm.CHILD_VIEW, case) else CaseSerializer
     )
@@ -330,10 +328,8 @@ class ReportDetail(APIView):
         summary="A report (only through a case the caller may see)",
     )
     def get(self, request, report_id):
+        report = selectors.report_get_for_user(request.user, report_id)
         visible = selectors.cases_visible_to(request.user, Perm.CHILD_VIEW_SUMMARY)
-        report = Report.objects.filter(pk=report_id, cases__in=visible).distinct().first()
-        if report is None:
-            raise NotFound
         sees_reporter = (
             selectors.cases_visible_to(request.user, Perm.CHILD_VIEW)
             .filter(reports=report)

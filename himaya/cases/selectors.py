@@ -25,7 +25,7 @@ from himaya.accounts.permissions import (
     territory_covers,
 )
 from himaya.audit.services import audit_record
-from himaya.cases.models import Case, CaseEvent, Task, Transfer
+from himaya.cases.models import Case, CaseEvent, Report, Task, Transfer
 
 
 def _assigned(user_id: int) -> Q:
@@ -81,6 +81,22 @@ def case_get_for_user(
             request=request, data={"permission": str(perm)},
         )  # fmt: skip
     return case
+
+
+def case_refresh(case: Case) -> Case:
+    """The current state of a case already opened through `case_get_for_user` (after a write)."""
+    return Case.objects.select_related(
+        "child", "province", "organisation", "case_manager", "evaluator"
+    ).get(pk=case.pk)
+
+
+def report_get_for_user(user, report_id) -> Report:
+    """A report exists for a user only through a case of it they may see (404 otherwise)."""
+    visible = cases_visible_to(user, Perm.CHILD_VIEW_SUMMARY)
+    report = Report.objects.filter(pk=report_id, cases__in=visible).distinct().first()
+    if report is None:
+        raise Http404
+    return report
 
 
 def case_timeline(case: Case, *, limit: int = 500) -> list[CaseEvent]:
