@@ -541,6 +541,20 @@ class JudicialMeasureForm(forms.Form):
     SERVICE_FIELDS = {"type": "measure_type"}
 
 
+class HearingForm(forms.Form):
+    scheduled_at = forms.DateTimeField(
+        label=_("Date and time of the hearing"), widget=LocalDateTimeInput()
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=[
+            ("hearing", _("Hearing")),
+            ("child_interview", _("Interview of the child")),
+            ("measure_review", _("Review of the measure")),
+        ],
+    )
+
+
 class PlanActionForm(forms.Form):
     service = CodeChoiceField("service_type", label=_("Service"))
     goal = _text(_("Goal"), max_length=300, required=True)

@@ -6,6 +6,7 @@ from himaya.cases import views
 
 app_name = "cases"
 urlpatterns = [
+    path("<uuid:case_id>/hearings/", views.hearing_add, name="hearing"),
     path("<uuid:case_id>/relations/", views.relation_add, name="relation_add"),
     path("", views.case_list, name="list"),
     path("intake/", views.intake, name="intake"),

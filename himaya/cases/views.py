@@ -342,8 +342,9 @@ def _case_page(request, case: Case, *, bound: dict | None = None, status: int = 
         }
         for episode in case.emergencies.prefetch_related("actions__provider").order_by("-opened_at")
     ]
-    referrals = measures = ()
+    referrals = measures = hearings = ()
     if may["judicial_data"]:
+        hearings = list(case.hearings.order_by("-scheduled_at")[:50])
         referrals = list(case.judicial_referrals.order_by("-sent_at"))
         measures = list(
             case.judicial_measures.select_related("institution").order_by("-decided_at")
@@ -386,6 +387,9 @@ def _case_page(request, case: Case, *, bound: dict | None = None, status: int = 
             lambda: case_forms.JudicialWaiveForm(kinds=blocking_kinds, auto_id=auto("waive")),
         )
     if may["judicial_measure"]:
+        forms["hearing"] = form_for(
+            "hearing", lambda: case_forms.HearingForm(auto_id=auto("hearing"))
+        )
         forms["judicial_measure"] = form_for(
             "judicial_measure", lambda: case_forms.JudicialMeasureForm(auto_id=auto("measure"))
         )
@@ -454,6 +458,7 @@ def _case_page(request, case: Case, *, bound: dict | None = None, status: int = 
         "episodes": episodes,
         "referrals": referrals,
         "measures": measures,
+        "hearings": hearings,
         "pending_transfer": case.pending_transfer,
         "transitions": _transition_options(request, case, bound) if may["transition"] else [],
         "forms": forms,
@@ -609,6 +614,24 @@ def judicial_measure(request, case_id):
         )  # fmt: skip
 
     return _run(request, case, "judicial_measure", form, call, _("Judicial measure recorded."))
+
+
+@access(Perm.JUDICIAL_RECORD)
+@require_POST
+def hearing_add(request, case_id):
+    case = _case_for_action(request, case_id, "judicial_measure")
+    form = case_forms.HearingForm(request.POST, auto_id="id_hearing_%s")
+
+    def call(data):
+        services.hearing_add(
+            actor=request.user,
+            case_id=case.pk,
+            scheduled_at=data["scheduled_at"],
+            kind=data["kind"],
+            request=request,
+        )
+
+    return _run(request, case, "hearing", form, call, _("Hearing recorded."))
 
 
 @access(Perm.CASE_WORK)

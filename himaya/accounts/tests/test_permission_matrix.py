@@ -373,6 +373,20 @@ MATRIX = {
             anonymous=LOGIN,
         ),
     ),
+    "cases:hearing": (
+        "post",
+        lambda p: [p.cases["sale"].pk],
+        only(
+            {
+                "reception_sale": 400,
+                "manager_sale": 400,
+                "supervisor_sale": 400,
+                "manager_tanger": 404,
+            },
+            others=403,
+            anonymous=LOGIN,
+        ),
+    ),
     "cases:relation_add": (
         "post",
         lambda p: [p.cases["sale"].pk],

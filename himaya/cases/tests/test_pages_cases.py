@@ -714,7 +714,7 @@ def busy_case(p) -> Case:
     return Case.objects.get(pk=case.pk)
 
 
-CASE_PAGE_QUERIES = 32  # measured: 30 (session, user, memberships, audit of the read, one query per section, guards)
+CASE_PAGE_QUERIES = 33  # measured: 31 (session, user, memberships, audit of the read, one query per section incl. hearings, guards)
 LIST_QUERIES = 10  # measured: 8 (list, my work), 9 (overdue)
 
 
@@ -866,3 +866,21 @@ def test_emergency_placement_is_a_safety_action_with_its_shelter(personas, clien
         "done",
     )
     assert "EPS Salé" in client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+
+
+def test_hearing_is_recorded_with_its_reminder(personas, client, login):
+    case = personas.cases["sale"]
+    login(personas.manager_sale)
+    when = (timezone.localtime() + timedelta(days=10)).strftime("%Y-%m-%dT10:00")
+    response = client.post(
+        reverse("cases:hearing", args=[case.pk]), {"scheduled_at": when, "kind": "hearing"}
+    )
+    assert response.status_code == 302
+    assert case.hearings.count() == 1
+    assert case.tasks.filter(kind="hearing_reminder", status="open").exists()
+    assert (
+        client.post(
+            reverse("cases:hearing", args=[case.pk]), {"scheduled_at": "", "kind": "hearing"}
+        ).status_code
+        == 400
+    )
