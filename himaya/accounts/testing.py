@@ -131,6 +131,10 @@ def build_personas() -> Personas:
         manager=p.users["manager_tanger"],
         opener=p.users["manager_tanger"],
     )
+    from himaya.children.services import index_names
+
+    for child in (sale_child, tanger_child):
+        index_names(child)
     p.children = {"sale": sale_child, "tanger": tanger_child}
     return p
 

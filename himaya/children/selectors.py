@@ -116,26 +116,24 @@ def child_get_for_user(
 
 
 def children_search_minimal(user, query: str, *, limit: int = 20, request=None) -> list[dict]:
-    """DP-18: the duplicate search at reception runs across all territories but returns only
-    a minimal identity. Logged with the query and the ids returned."""
+    """DP-18: the search for a child by name, in either script, across all territories. It uses
+    the duplicate search's phonetic keys (indexed, spelling- and script-tolerant) and returns a
+    minimal identity; logged with the query and the ids returned."""
+    from himaya.children.matching import ChildIdentity
+
     if not has_perm(user, Perm.CHILD_SEARCH_ALL):
         raise PermissionDenied
     terms = [t for t in query.split() if t][:4]
     if not terms:
         return []
-    q = Q()
-    for term in terms:
-        q &= (
-            Q(first_name_ar__icontains=term)
-            | Q(last_name_ar__icontains=term)
-            | Q(first_name_lat__icontains=term)
-            | Q(last_name_lat__icontains=term)
-        )
-    rows = list(
-        Child.objects.filter(q)
-        .select_related("province", "organisation")
-        .order_by("-created_at")[:limit]
-    )
+    arabic = [t for t in terms if any("\u0600" <= ch <= "\u06ff" for ch in t)]
+    latin = [t for t in terms if t not in arabic]
+    identity = ChildIdentity(
+        first_name_ar=arabic[0] if arabic else "", last_name_ar=" ".join(arabic[1:]),
+        first_name_lat=latin[0] if latin else "", last_name_lat=" ".join(latin[1:]),
+    )  # fmt: skip
+    found = _ranked_candidates(identity, limit=limit)
+    rows = [r["child"] for r in found]
     visible = set(
         children_visible_to(user).filter(pk__in=[r.pk for r in rows]).values_list("pk", flat=True)
     )
@@ -144,8 +142,9 @@ def children_search_minimal(user, query: str, *, limit: int = 20, request=None) 
             "child": row,
             "in_scope": row.pk in visible,
             "birth_year": row.birth_date.year if row.birth_date else None,
+            "score": r["score"],
         }
-        for row in rows
+        for row, r in zip(rows, found, strict=True)
     ]
     audit_record(
         actor=user, action="child.search", target_type="child", request=request,
@@ -173,26 +172,20 @@ def identity_of(child: Child):
 MATCH_THRESHOLD = 0.6
 
 
-def children_match_candidates(
-    user, query, *, limit: int = 10, exclude_id=None, request=None
-) -> list[dict]:
-    """DP-18 duplicate search, across all territories: candidates sharing a name key with the
-    query (an indexed lookup), ranked by `matching.match_score`. Returns minimal identity only,
-    and the search is logged with the ids returned. `query` is a Child or a ChildIdentity."""
+def _ranked_candidates(identity, *, limit: int, exclude_id=None) -> list[dict]:
+    """Children sharing name keys with `identity` (an indexed lookup), ranked by
+    `matching.match_score`, at or above MATCH_THRESHOLD. No permission check, no audit: the
+    two public searches below do both."""
     from himaya.children.matching import match_score, search_keys
 
-    if not has_perm(user, Perm.CHILD_SEARCH_ALL):
-        raise PermissionDenied
-    identity = identity_of(query) if isinstance(query, Child) else query
     keys = sorted(k for k in search_keys(identity, query=True) if k.startswith("n:"))[:40]
     if not keys:
         return []
-    excluded = exclude_id or (query.pk if isinstance(query, Child) else None)
     # Candidates sharing the most name keys first: one shared key pulls every "Amina", two
     # keys (first and family name) narrow it to the plausible few (matching.py, weakness 5).
     shared = (
         ChildNameKey.objects.filter(key__in=keys)
-        .exclude(child_id=excluded)
+        .exclude(child_id=exclude_id)
         .values("child_id")
         .annotate(shared=Count("id"))
         .order_by("-shared", "child_id")
@@ -200,16 +193,28 @@ def children_match_candidates(
     if len(keys) >= 2:  # keys are distinct (a sorted set)
         shared = shared.filter(shared__gte=2)
     ids = [row["child_id"] for row in shared[:500]]
-    candidates = Child.objects.filter(pk__in=list(ids)).select_related("province", "organisation")
+    candidates = Child.objects.filter(pk__in=ids).select_related("province", "organisation")
     scored = sorted(
         ((round(match_score(identity, identity_of(c)), 3), c) for c in candidates),
         key=lambda pair: (-pair[0], str(pair[1].pk)),
     )
-    results = [
+    return [
         {"child_id": c.pk, "score": score, "child": c}
         for score, c in scored
         if score >= MATCH_THRESHOLD
     ][:limit]
+
+
+def children_match_candidates(
+    user, query, *, limit: int = 10, exclude_id=None, request=None
+) -> list[dict]:
+    """DP-18 duplicate search at reception, across all territories, minimal identity only;
+    logged with the ids returned. `query` is a Child or a ChildIdentity."""
+    if not has_perm(user, Perm.CHILD_SEARCH_ALL):
+        raise PermissionDenied
+    identity = identity_of(query) if isinstance(query, Child) else query
+    excluded = exclude_id or (query.pk if isinstance(query, Child) else None)
+    results = _ranked_candidates(identity, limit=limit, exclude_id=excluded)
     audit_record(
         actor=user, action="child.match", target_type="child", request=request,
         data={"result_ids": [str(r["child_id"]) for r in results]},

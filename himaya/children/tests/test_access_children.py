@@ -172,6 +172,11 @@ def test_search_returns_minimal_identity_across_territories_and_is_logged(person
     ]
     event = AuditEvent.objects.get(action="child.search")
     assert event.data["result_ids"] == [str(personas.children["sale"].pk)]
+    # Spelling and script variants find the same child; another name does not.
+    for variant in ("Aminah Idrissi", "آمنة الإدريسي", "amina el-idrissi"):
+        found = selectors.children_search_minimal(personas.manager_tanger, variant)
+        assert [r["child"].pk for r in found][:1] == [personas.children["sale"].pk], variant
+    assert not selectors.children_search_minimal(personas.manager_tanger, "Youssef Idrissi")
 
 
 def test_birth_date_in_the_future_is_refused(personas):
