@@ -76,7 +76,12 @@ INSTALLED_APPS = [
     "himaya.accounts",
     "himaya.audit",
     "himaya.children",
+    "himaya.directory",
     "himaya.cases",
+    "himaya.assessment",
+    "himaya.placements",
+    "himaya.referrals",
+    "himaya.indicators",
     "himaya.api",
 ]
 AUTH_USER_MODEL = "accounts.User"

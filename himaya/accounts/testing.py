@@ -11,6 +11,49 @@ from himaya.accounts.models import Membership, Organisation, User
 from himaya.children.models import Child
 
 PASSWORD = "correct-horse-battery-staple"
+
+# --- The permission matrix (accounts/tests/test_permission_matrix.py) ---------------------
+PERSONAS = [
+    "anonymous", "reception_sale", "manager_sale", "evaluator_sale", "supervisor_sale",
+    "manager_tanger", "judicial_sale", "provider_hospital_sale", "cppe_sale", "auditor", "admin", "outsider",
+]  # fmt: skip
+LOGIN = 302  # pages send anonymous visitors to the login page
+
+
+def expect(default: int, anonymous: int, **others: int) -> dict[str, int]:
+    """Matrix row: `default` for every persona, `anonymous` for the anonymous visitor."""
+    table = dict.fromkeys(PERSONAS, default)
+    table["anonymous"] = anonymous
+    table.update(others)
+    return table
+
+
+def only(statuses: dict[str, int], *, others: int, anonymous: int) -> dict[str, int]:
+    return expect(others, anonymous, **statuses)
+
+
+def app_matrices(base: dict) -> dict:
+    """`base` plus the `MATRIX` rows of every app's `tests/matrix.py`; a route twice fails."""
+    import importlib
+
+    from django.apps import apps
+
+    merged = dict(base)
+    for config in apps.get_app_configs():
+        if not config.name.startswith("himaya."):
+            continue
+        try:
+            module = importlib.import_module(f"{config.name}.tests.matrix")
+        except ModuleNotFoundError as exc:
+            if exc.name in (f"{config.name}.tests.matrix", f"{config.name}.tests"):
+                continue
+            raise
+        twice = set(merged) & set(module.MATRIX)
+        assert not twice, f"routes in two matrices: {sorted(twice)}"
+        merged.update(module.MATRIX)
+    return merged
+
+
 SALE, TANGER = "04.441", "01.511"
 
 

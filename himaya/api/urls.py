@@ -1,7 +1,7 @@
 """REST v1 (api-contract.md). Each domain adds its routes here, served by views in this app
 that call the domain's services and selectors."""
 
-from django.urls import path
+from django.urls import include, path
 
 from himaya.api import views_audit, views_auth, views_cases, views_children, views_core
 
@@ -61,3 +61,7 @@ urlpatterns = [
         name="api-case-safety-actions",
     ),
 ]
+
+# Each domain keeps its routes in its own module so that work on one does not touch the others.
+for _domain in ("directory", "assessment", "placements", "referrals", "indicators"):
+    urlpatterns.append(path("", include(f"himaya.api.urls_{_domain}")))

@@ -9,27 +9,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.test import APIClient
 
 from himaya.accounts.access import declared_access
-from himaya.accounts.testing import sign_in
+from himaya.accounts.testing import LOGIN, PERSONAS, app_matrices, expect, only, sign_in
 from himaya.audit.models import BreakGlassAccess
 
-PERSONAS = [
-    "anonymous", "reception_sale", "manager_sale", "evaluator_sale", "supervisor_sale",
-    "manager_tanger", "judicial_sale", "provider_hospital_sale", "cppe_sale", "auditor", "admin", "outsider",
-]  # fmt: skip
-
-
-def expect(default: int, anonymous: int, **others: int) -> dict[str, int]:
-    table = dict.fromkeys(PERSONAS, default)
-    table["anonymous"] = anonymous
-    table.update(others)
-    return table
-
-
-def only(statuses: dict[str, int], *, others: int, anonymous: int) -> dict[str, int]:
-    return expect(others, anonymous, **statuses)
-
-
-LOGIN = 302  # pages send anonymous visitors to the login page
 CASE_SUMMARY = {
     "reception_sale": 200,
     "manager_sale": 200,
@@ -446,6 +428,10 @@ MATRIX = {
 }
 
 
+# Each app may keep its routes' rows in `himaya/<app>/tests/matrix.py` (a `MATRIX` dict).
+ALL = app_matrices(MATRIX)
+
+
 def _url_names(resolver=None, prefix: str = "") -> list[tuple[str, object]]:
     """Every named route of the project, with its view callback."""
     resolver = resolver or get_resolver()
@@ -471,7 +457,7 @@ def test_every_view_declares_its_access_requirement():
 def test_every_route_is_in_the_matrix():
     names = {name for name, _callback in _url_names()}
     assert None not in names, "every route needs a name so the matrix can name it"
-    missing = sorted(names - set(MATRIX))
+    missing = sorted(names - set(ALL))
     assert not missing, f"routes missing from the permission matrix: {missing}"
 
 
@@ -486,9 +472,9 @@ def world(personas):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("name", sorted(MATRIX))
+@pytest.mark.parametrize("name", sorted(ALL))
 def test_permission_matrix(world, name):
-    method, build_args, expected = MATRIX[name]
+    method, build_args, expected = ALL[name]
     url = reverse(name, args=build_args(world) if build_args else None)
     wrong = []
     for persona in PERSONAS:

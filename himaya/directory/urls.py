@@ -1,0 +1,6 @@
+"""Pages of the directory app (under /directory/)."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "directory"
+urlpatterns: list = []

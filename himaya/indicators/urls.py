@@ -1,0 +1,6 @@
+"""Pages of the indicators app (under /indicators/)."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "indicators"
+urlpatterns: list = []
