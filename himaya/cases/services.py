@@ -550,6 +550,10 @@ def _facts(case: Case) -> dict:
     return {
         "open_blocking_tasks": case.tasks.filter(status="open", blocking_closure=True).count(),
         "active_emergency": case.emergencies.filter(status="active").exists(),
+        # circuit.md §5.4 check 3 (placements.CareArrangement, through its reverse relation)
+        "active_residential_care": case.care_arrangements.filter(
+            end_date__isnull=True, care_type__in=("emergency_shelter", "eps", "cpe")
+        ).exists(),
         "active_judicial_measures": case.judicial_measures.filter(status="active").count(),
         "assessment_done": case.tasks.filter(kind="full_assessment", status="done").exists(),
         "assessment_pending_approval": False,  # the scored assessment's downward overrides (issue 5)
@@ -754,6 +758,8 @@ def safety_action_add(
         completed_at=completed_at, outcome=outcome, note=note, recorded_by=actor,
     )  # fmt: skip
     _save(case, ["emergency_status"])
+    if action_type == "emergency_shelter" and outcome == "done" and provider is not None:
+        _emergency_placement(actor, case, provider, completed_at or requested_at)
     _event(
         case,
         actor,
@@ -765,6 +771,14 @@ def safety_action_add(
     )
     _audit(actor, "case.safety_action", case, request, action_type=action_type)
     return action
+
+
+def _emergency_placement(actor, case: Case, provider: Organisation, at: datetime) -> None:
+    """The emergency placement (circuit.md §6.2): a shelter that took the child in opens an
+    `emergency_shelter` care arrangement, unless the child already lives there."""
+    from himaya.placements.services import emergency_shelter_open
+
+    emergency_shelter_open(actor, case, provider, timezone.localdate(at))
 
 
 @transaction.atomic
@@ -946,6 +960,9 @@ def judicial_measure_add(
         ends_on=str(ends_on) if ends_on else None,
     )
     _reassessment_trigger(case, actor, "judicial_decision")
+    from himaya.placements.services import care_from_measure  # R4; placements builds on cases
+
+    care_from_measure(actor, case, measure)
     _audit(actor, "case.judicial_measure", case, request, measure_type=measure_type)
     return measure
 

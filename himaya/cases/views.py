@@ -31,7 +31,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from himaya.accounts.access import access
 from himaya.accounts.permissions import Perm, has_perm, memberships, territory_covers
 from himaya.cases import forms as case_forms
-from himaya.cases import selectors, services, workflow
+from himaya.cases import panels, selectors, services, workflow
 from himaya.cases.models import Case, CaseEvent
 from himaya.cases.services import Conflict, StaleVersion
 from himaya.children import selectors as child_selectors
@@ -153,6 +153,10 @@ def _run(request, case: Case, action: str, form, call, success: str, *, stale_on
     # Re-rendering shows the case: a read, audited through the one door.
     case = selectors.case_get_for_user(request.user, case.pk, Perm.CHILD_VIEW, request=request)
     return _case_page(request, case, bound={action: form}, status=status)
+
+
+# The same for actions of the apps that add a panel to the case page (panels.py).
+run_case_action = _run
 
 
 # --- timeline ------------------------------------------------------------------------------------
@@ -463,6 +467,7 @@ def _case_page(request, case: Case, *, bound: dict | None = None, status: int = 
         "transitions": _transition_options(request, case, bound) if may["transition"] else [],
         "forms": forms,
         "errors_in": next(iter(bound), ""),
+        "panels": panels.render(request, case, bound),
     }
     return render(request, "cases/case_detail.html", context, status=status)
 

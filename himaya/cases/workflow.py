@@ -21,6 +21,9 @@ ADMINISTRATIVE_CLOSURE_REASONS = frozenset(
 # Closure checklist exemptions (circuit.md §5.4).
 VIEWS_EXEMPT = frozenset({"duplicate", "death", "lost_contact"})
 JUDICIAL_MEASURE_EXEMPT = frozenset({"death", "duplicate", "transferred_out"})
+RESIDENTIAL_CARE_EXEMPT = frozenset(
+    {"reached_majority", "death", "duplicate", "transferred_out", "moved_abroad"}
+)
 
 Guard = Callable[["GuardContext"], str | None]
 
@@ -88,13 +91,17 @@ def _administrative_reason(ctx: GuardContext) -> str | None:
 
 
 def _closure_checklist(ctx: GuardContext) -> str | None:
-    """circuit.md §5.4. Checks 3 (care arrangements), 5 (closing assessment) and 7 (referrals)
-    join when placements, the scored assessment and referrals land."""
+    """circuit.md §5.4, in its order. Checks 5 (closing assessment) and 7 (referrals) join
+    with the scored assessment and referrals."""
     closure, reason = ctx.closure, ctx.closure.get("reason", "")
     if ctx.facts["open_blocking_tasks"]:
         return str(_("A mandatory report to the prosecutor is neither made nor waived."))
     if ctx.facts["active_emergency"]:
         return str(_("An emergency episode is still active."))
+    if ctx.facts["active_residential_care"] and reason not in RESIDENTIAL_CARE_EXEMPT:
+        return str(
+            _("The child is still in a shelter, an EPS or a CPE: keep the case in follow-up.")
+        )
     if ctx.facts["active_judicial_measures"] and reason not in JUDICIAL_MEASURE_EXEMPT:
         return str(_("A judicial measure is still active."))
     if reason not in VIEWS_EXEMPT and not (

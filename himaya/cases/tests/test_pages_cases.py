@@ -714,7 +714,7 @@ def busy_case(p) -> Case:
     return Case.objects.get(pk=case.pk)
 
 
-CASE_PAGE_QUERIES = 33  # measured: 31 (session, user, memberships, audit of the read, one query per section incl. hearings, guards)
+CASE_PAGE_QUERIES = 38  # measured: 36 (session, user, memberships, audit of the read, one query per section incl. hearings, guards; the care panel: arrangements + the choices of its form)
 LIST_QUERIES = 10  # measured: 8 (list, my work), 9 (overdue)
 
 

@@ -1,6 +1,53 @@
 """Permission-matrix rows for the placements app's routes (merged by
-accounts/tests/test_permission_matrix.py): name → (method, args builder, status per persona)."""
+accounts/tests/test_permission_matrix.py): name → (method, args builder, status per persona).
 
-from himaya.accounts.testing import LOGIN, expect, only  # noqa: F401
+Empty POSTs: 400 where the caller may work on the Salé case (the form is invalid), 403 in
+scope without the right (the evaluator is not assigned to it; other roles cannot work on
+cases), 404 outside the territory."""
 
-MATRIX: dict = {}
+from datetime import date
+
+from himaya.accounts.testing import LOGIN, only
+
+SALE_CASE_WORK = {
+    "reception_sale": 400,
+    "manager_sale": 400,
+    "evaluator_sale": 403,
+    "supervisor_sale": 400,
+    "manager_tanger": 404,
+}
+
+
+def _with_arrangement(p):
+    from himaya.placements.models import CareArrangement
+
+    case = p.cases["sale"]
+    arrangement = CareArrangement.objects.filter(case=case).first() or CareArrangement.objects.create(
+        case=case, child=case.child, care_type="kinship", legal_basis="family_agreement",
+        start_date=date(2026, 1, 5), recorded_by=p.users["manager_sale"],
+    )  # fmt: skip
+    return [case.pk, arrangement.pk]
+
+
+MATRIX: dict = {
+    "placements:open": (
+        "post",
+        lambda p: [p.cases["sale"].pk],
+        only(SALE_CASE_WORK, others=403, anonymous=LOGIN),
+    ),
+    "placements:end": (
+        "post",
+        _with_arrangement,
+        only(SALE_CASE_WORK, others=403, anonymous=LOGIN),
+    ),
+    "placements:event": (
+        "post",
+        _with_arrangement,
+        only(SALE_CASE_WORK, others=403, anonymous=LOGIN),
+    ),
+    "placements:review": (
+        "post",
+        _with_arrangement,
+        only(SALE_CASE_WORK, others=403, anonymous=LOGIN),
+    ),
+}
