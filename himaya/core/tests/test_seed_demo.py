@@ -43,6 +43,11 @@ def test_seed_demo_is_idempotent():
         province_id="01.511", case_manager__username="manager.tanger"
     ).exists()
     assert Case.objects.values("province_id").distinct().count() == 8
+    from himaya.placements.models import CareArrangement
+
+    # one EPS placement and a shelter stay then a return home per territory, not doubled
+    assert CareArrangement.objects.filter(care_type="eps", end_date__isnull=True).count() == 8
+    assert CareArrangement.objects.filter(end_reason="returned_to_family").count() == 8
 
 
 def test_seed_demo_refuses_a_short_password():

@@ -51,3 +51,41 @@ MATRIX: dict = {
         only(SALE_CASE_WORK, others=403, anonymous=LOGIN),
     ),
 }
+
+# API: an empty body is a 400 once the caller reaches the case (the service then checks the
+# right to work on it: the judicial liaison reaches it but cannot act → 403 on a valid body).
+API_SALE = {**SALE_CASE_WORK, "judicial_sale": 403}
+MATRIX.update(
+    {
+        "api-case-care-arrangements": (
+            "get",
+            lambda p: [p.cases["sale"].pk],
+            only(
+                {
+                    "reception_sale": 200,
+                    "manager_sale": 200,
+                    "evaluator_sale": 403,
+                    "supervisor_sale": 200,
+                    "manager_tanger": 404,
+                },
+                others=403,
+                anonymous=401,
+            ),
+        ),
+        "api-care-arrangement-end": (
+            "post",
+            lambda p: _with_arrangement(p)[1:],
+            only(API_SALE, others=403, anonymous=401),
+        ),
+        "api-care-arrangement-events": (
+            "post",
+            lambda p: _with_arrangement(p)[1:],
+            only(API_SALE, others=403, anonymous=401),
+        ),
+        "api-care-arrangement-reviews": (
+            "post",
+            lambda p: _with_arrangement(p)[1:],
+            only(API_SALE, others=403, anonymous=401),
+        ),
+    }
+)
