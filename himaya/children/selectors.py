@@ -23,11 +23,13 @@ from himaya.children.models import Child, ChildNameKey
 
 
 def children_visible_to(user, perm: Perm = Perm.CHILD_VIEW) -> QuerySet[Child]:
-    """The children on which `user` holds `perm` through a membership (no break-the-glass)."""
+    """The children on which `user` holds `perm` through a membership (no break-the-glass),
+    tombstones of merges excluded."""
     q = scope_q(user, perm, assigned=_assigned_to)
     if q is None:
         return Child.objects.none()
-    return Child.objects.filter(q)
+    # A merged record is a tombstone: out of every list (it is opened only by its id, DP-59).
+    return Child.objects.filter(q, merged_into__isnull=True)
 
 
 def _assigned_to(user_id: int) -> Q:
@@ -169,6 +171,31 @@ def identity_of(child: Child):
     )
 
 
+def identities_of(child: Child) -> list:
+    """The child's identity and one per alias (names only: the other fields are the child's),
+    so that a name the child was known by — a merged record's — still finds and scores it.
+    Uses `child.aliases` (prefetch it on lists)."""
+    from dataclasses import replace
+
+    own = identity_of(child)
+    return [own] + [
+        replace(
+            own,
+            first_name_ar=alias.first_name_ar,
+            last_name_ar=alias.last_name_ar,
+            first_name_lat=alias.first_name_lat,
+            last_name_lat=alias.last_name_lat,
+        )
+        for alias in child.aliases.all()
+    ]
+
+
+def best_score(identity, child: Child) -> float:
+    from himaya.children.matching import match_score
+
+    return round(max(match_score(identity, known) for known in identities_of(child)), 3)
+
+
 MATCH_THRESHOLD = 0.6
 
 
@@ -176,7 +203,7 @@ def _ranked_candidates(identity, *, limit: int, exclude_id=None) -> list[dict]:
     """Children sharing name keys with `identity` (an indexed lookup), ranked by
     `matching.match_score`, at or above MATCH_THRESHOLD. No permission check, no audit: the
     two public searches below do both."""
-    from himaya.children.matching import match_score, search_keys
+    from himaya.children.matching import search_keys
 
     keys = sorted(k for k in search_keys(identity, query=True) if k.startswith("n:"))[:40]
     if not keys:
@@ -193,9 +220,13 @@ def _ranked_candidates(identity, *, limit: int, exclude_id=None) -> list[dict]:
     if len(keys) >= 2:  # keys are distinct (a sorted set)
         shared = shared.filter(shared__gte=2)
     ids = [row["child_id"] for row in shared[:500]]
-    candidates = Child.objects.filter(pk__in=ids).select_related("province", "organisation")
+    candidates = (
+        Child.objects.filter(pk__in=ids, merged_into__isnull=True)
+        .select_related("province", "organisation")
+        .prefetch_related("aliases")
+    )
     scored = sorted(
-        ((round(match_score(identity, identity_of(c)), 3), c) for c in candidates),
+        ((best_score(identity, c), c) for c in candidates),
         key=lambda pair: (-pair[0], str(pair[1].pk)),
     )
     return [
