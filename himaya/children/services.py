@@ -288,8 +288,11 @@ MERGE_CHOICES: dict[str, tuple[str, ...]] = {
     "known_as": ("known_as",),
     "sex": ("sex",),
     "birth_date": (
-        "birth_date", "birth_date_estimated", "birth_date_precision", "age_estimation_method",
-    ),  # fmt: skip
+        "birth_date",
+        "birth_date_estimated",
+        "birth_date_precision",
+        "age_estimation_method",
+    ),
     "mother_name": ("mother_name",),
     "nationality": ("nationality",),
     "migrant_status": ("migrant_status",),
@@ -569,7 +572,9 @@ def child_unmerge(*, actor, survivor_id, duplicate_id, reason: str, request=None
             guard="survivor_merged",
         )
     case_model = apps.get_model("cases", "Case")
-    before_cases = {str(pk) for pk in case_model.objects.filter(child=survivor).values_list("pk", flat=True)}
+    before_cases = {
+        str(pk) for pk in case_model.objects.filter(child=survivor).values_list("pk", flat=True)
+    }
     # Reverse of step 2: exactly the listed records, if they still hang on the survivor.
     links = {_link_key(model, field): (model, field) for model, field in _child_links()}
     left_elsewhere = {}
@@ -592,7 +597,11 @@ def child_unmerge(*, actor, survivor_id, duplicate_id, reason: str, request=None
     duplicate.version += 1
     duplicate.save(update_fields=["merged_into", "version", "updated_at"])
     _save_survivor(survivor, {a: merge.choices[a] for a in merge.choices if a not in kept})
-    merge.unmerged_at, merge.unmerged_by, merge.unmerge_reason = timezone.now(), actor, reason.strip()
+    merge.unmerged_at, merge.unmerged_by, merge.unmerge_reason = (
+        timezone.now(),
+        actor,
+        reason.strip(),
+    )
     merge.save(update_fields=["unmerged_at", "unmerged_by", "unmerge_reason", "updated_at"])
     index_names(survivor)
     index_names(duplicate)
