@@ -274,7 +274,7 @@ class MergePair:
 
     survivor: Child
     duplicate: Child
-    rows: list[dict]  # {"name", "label", "survivor", "duplicate", "differs"}
+    rows: list[dict]  # {"name", "label", "survivor", "duplicate", "*_label", "differs"}
     score: float
     counts: dict[str, dict[str, int]]  # {"survivor": {"cases": n, "relations": n}, ...}
 
@@ -282,7 +282,15 @@ class MergePair:
 def child_merge_pair(user, survivor_id, duplicate_id, *, request=None) -> MergePair:
     """Open both records with the merge permission (404 outside scope, 403 without the
     right, each opening audited) and line up the fields a merge may take from either."""
-    from himaya.children.services import MERGE_CHOICES
+    from himaya.children.services import CHILD_EDITABLE, MERGE_CHOICES
+    from himaya.core import codes
+
+    def shown(name: str, value):
+        if name in ("commune", "birth_date"):
+            return str(value) if value else ""
+        if isinstance(value, bool):
+            return value
+        return codes.label(CHILD_EDITABLE[name], value) if CHILD_EDITABLE.get(name) else value
 
     opened = [
         child_get_for_user(user, pk, Perm.CHILD_MERGE, request=request).child
@@ -296,6 +304,7 @@ def child_merge_pair(user, survivor_id, duplicate_id, *, request=None) -> MergeP
         rows.append(
             {
                 "name": name, "label": field.verbose_name, "survivor": left, "duplicate": right,
+                "survivor_label": shown(name, left), "duplicate_label": shown(name, right),
                 "differs": left != right,
             }
         )  # fmt: skip

@@ -6,7 +6,11 @@ app_name = "children"
 urlpatterns = [
     path("", views.child_list, name="list"),
     path("search/", views.child_search, name="search"),
+    path("duplicates/", views.child_duplicates, name="duplicates"),
     path("<uuid:child_id>/", views.child_detail, name="detail"),
     path("<uuid:child_id>/edit/", views.child_edit, name="edit"),
     path("<uuid:child_id>/break-glass/", views.child_break_glass, name="break_glass"),
+    path("<uuid:child_id>/duplicates/", views.child_duplicates_of, name="duplicates_of"),
+    path("<uuid:child_id>/merge/<uuid:duplicate_id>/", views.child_merge, name="merge"),
+    path("<uuid:child_id>/unmerge/<uuid:duplicate_id>/", views.child_unmerge, name="unmerge"),
 ]

@@ -62,9 +62,10 @@ def test_idempotency_key_replays_the_first_answer(personas, duplicate, login, cl
 def test_errors_use_the_envelope_and_change_nothing(personas, duplicate, login, client):
     survivor = personas.children["sale"]
     login(personas.supervisor_sale)
-    post = lambda child, body, **h: client.post(
-        _url(child), body, content_type="application/json", **h
-    )  # noqa: E731
+
+    def post(child, body, **headers):
+        return client.post(_url(child), body, content_type="application/json", **headers)
+
     bad = post(survivor, {"duplicate_id": "nope", "reason": ""})
     assert bad.status_code == 400
     assert set(bad.json()["error"]["fields"]) == {"duplicate_id", "reason"}
