@@ -122,3 +122,16 @@ def test_likely_duplicates(personas, duplicate, login, client, django_assert_max
     login(personas.manager_tanger)
     assert client.get("/api/v1/children/duplicates/").status_code == 403
     assert AuditEvent.objects.exists()
+
+
+def test_a_report_naming_a_merged_record_goes_to_the_survivor(personas, duplicate, login, client):
+    from himaya.cases.tests.test_circuit_end_to_end import report_payload
+    from himaya.children.services import child_merge
+
+    survivor = personas.children["sale"]
+    child_merge(actor=personas.supervisor_sale, survivor_id=survivor.pk, duplicate_id=duplicate.pk, reason=REASON)  # fmt: skip
+    login(personas.reception_sale)
+    payload = report_payload(children=[{"child_id": str(duplicate.pk)}])
+    response = client.post("/api/v1/reports/", payload, content_type="application/json")
+    assert response.status_code == 201, response.content
+    assert [c["child_id"] for c in response.json()["cases"]] == [str(survivor.pk)]

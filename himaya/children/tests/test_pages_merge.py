@@ -68,7 +68,10 @@ def test_pages_are_scoped(personas, duplicate, login, client):
     assert client.get(f"/children/{tanger.pk}/merge/{duplicate.pk}/").status_code == 404
     assert client.get(f"/children/{duplicate.pk}/merge/{tanger.pk}/").status_code == 404
     login(personas.manager_sale)
-    assert client.get(f"/children/{personas.children['sale'].pk}/merge/{duplicate.pk}/").status_code == 403
+    assert (
+        client.get(f"/children/{personas.children['sale'].pk}/merge/{duplicate.pk}/").status_code
+        == 403
+    )
 
 
 def test_likely_duplicates_page(personas, duplicate, login, client, django_assert_max_num_queries):
@@ -76,7 +79,9 @@ def test_likely_duplicates_page(personas, duplicate, login, client, django_asser
     with django_assert_max_num_queries(20):
         page = client.get("/children/duplicates/")
     assert page.status_code == 200
-    assert f"/children/{personas.children['sale'].pk}/merge/{duplicate.pk}/" in page.content.decode()
+    assert (
+        f"/children/{personas.children['sale'].pk}/merge/{duplicate.pk}/" in page.content.decode()
+    )
     of = client.get(f"/children/{duplicate.pk}/duplicates/")
     assert f"/children/{duplicate.pk}/merge/{personas.children['sale'].pk}/" in of.content.decode()
     assert "/children/duplicates/" in client.get("/children/").content.decode()
