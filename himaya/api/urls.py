@@ -28,6 +28,17 @@ urlpatterns = [
         name="api-child-unmerge",
     ),
     path(
+        "children/<uuid:child_id>/merge-requests/",
+        views_children.ChildMergeRequestCreate.as_view(),
+        name="api-child-merge-requests",
+    ),
+    path("merge-requests/", views_children.MergeRequestList.as_view(), name="api-merge-requests"),
+    path(
+        "merge-requests/<uuid:request_id>/decline/",
+        views_children.MergeRequestDecline.as_view(),
+        name="api-merge-request-decline",
+    ),
+    path(
         "children/<uuid:child_id>/merges/",
         views_children.ChildMergeList.as_view(),
         name="api-child-merges",

@@ -13,7 +13,7 @@ from himaya.accounts.permissions import Perm
 from himaya.api.idempotency import idempotent
 from himaya.api.pagination import KeysetPagination
 from himaya.children import selectors, services
-from himaya.children.models import Child, ChildMerge
+from himaya.children.models import Child, ChildMerge, ChildMergeRequest
 
 
 class ChildSerializer(serializers.ModelSerializer):
@@ -164,6 +164,12 @@ class MergeRequestSerializer(serializers.Serializer):
     duplicate_version = serializers.IntegerField(
         required=False, allow_null=True, default=None, min_value=1
     )
+    merge_request = serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The case manager's request this merge answers (found by pair if omitted).",
+    )
 
 
 class UnmergeRequestSerializer(serializers.Serializer):
@@ -229,7 +235,7 @@ class ChildMergeView(APIView):
             actor=request.user, survivor_id=child_id, duplicate_id=data["duplicate_id"],
             reason=data["reason"], evidence=data["evidence"], choices=data["choices"],
             survivor_version=_if_match(request), duplicate_version=data["duplicate_version"],
-            request=request,
+            merge_request_id=data["merge_request"], request=request,
         )  # fmt: skip
         return Response(MergeSerializer(merge).data, status=201)
 
@@ -317,3 +323,87 @@ class ChildDuplicates(APIView):
                 "examined": page.examined,
             }
         )
+
+
+class MergeRequestCreateSerializer(serializers.Serializer):
+    duplicate_id = serializers.UUIDField()
+    reason = serializers.CharField(max_length=2000)
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class MergeRequestSerializer(serializers.ModelSerializer):
+    survivor_id = serializers.UUIDField()
+    duplicate_id = serializers.UUIDField()
+    requested_by = serializers.CharField(source="requested_by.username")
+    decided_by = serializers.CharField(source="decided_by.username", allow_null=True, default=None)
+    merge_id = serializers.UUIDField(allow_null=True)
+
+    class Meta:
+        model = ChildMergeRequest
+        fields = [
+            "id", "survivor_id", "duplicate_id", "reason", "status", "requested_by", "created_at",
+            "decided_by", "decided_at", "decision_note", "merge_id",
+        ]  # fmt: skip
+
+
+class ChildMergeRequestCreate(APIView):
+    """DP-59: a case manager asks the supervisors to merge `duplicate_id` into this record."""
+
+    himaya_access = Perm.CHILD_MERGE_REQUEST
+
+    @extend_schema(
+        request=MergeRequestCreateSerializer,
+        responses={201: MergeRequestSerializer},
+        parameters=[
+            OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False)
+        ],
+        summary="Ask a supervisor to merge a duplicate record into this one (case manager)",
+    )
+    @idempotent
+    def post(self, request, child_id):
+        # Scope first: outside it the record does not exist, whatever the body says.
+        selectors.child_get_for_user(
+            request.user, child_id, Perm.CHILD_MERGE_REQUEST, request=request
+        )
+        data = _parse(MergeRequestCreateSerializer, request)
+        asked = services.child_merge_request(
+            actor=request.user, child_id=child_id, duplicate_id=data["duplicate_id"],
+            reason=data["reason"], request=request,
+        )  # fmt: skip
+        return Response(MergeRequestSerializer(asked).data, status=201)
+
+
+class MergeRequestListResponse(serializers.Serializer):
+    results = MergeRequestSerializer(many=True)
+    next = serializers.CharField(allow_null=True)
+
+
+class MergeRequestList(APIView):
+    himaya_access = Perm.CHILD_MERGE
+
+    @extend_schema(
+        responses=MergeRequestListResponse,
+        summary="Pending merge requests the caller may answer, oldest first (at most 50)",
+    )
+    def get(self, request):
+        pending = selectors.merge_requests_pending(request.user)
+        return Response({"results": MergeRequestSerializer(pending, many=True).data, "next": None})
+
+
+class MergeRequestDecline(APIView):
+    himaya_access = Perm.CHILD_MERGE
+
+    @extend_schema(
+        request=ReasonSerializer,
+        responses={200: MergeRequestSerializer},
+        summary="Decline a merge request, saying why (supervisor)",
+    )
+    def post(self, request, request_id):
+        data = _parse(ReasonSerializer, request)
+        asked = services.child_merge_request_decline(
+            actor=request.user, request_id=request_id, reason=data["reason"], request=request
+        )
+        return Response(MergeRequestSerializer(asked).data)

@@ -196,3 +196,42 @@ class ChildMerge(BaseModel):
     @property
     def active(self) -> bool:
         return self.unmerged_at is None
+
+
+class ChildMergeRequest(BaseModel):
+    """DP-59: a case manager asks that a record be merged into the one they work on; a
+    supervisor of the survivor's scope approves it (by merging, after comparing) or declines."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        DECLINED = "declined", _("Declined")
+
+    survivor = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="+")
+    duplicate = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("reason"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+    merge = models.ForeignKey(
+        ChildMerge, on_delete=models.PROTECT, null=True, blank=True, related_name="requests"
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "created_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survivor", "duplicate"],
+                condition=models.Q(status="pending"),
+                name="child_merge_request_one_pending_per_pair",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.duplicate_id} → {self.survivor_id} ({self.status})"

@@ -405,3 +405,18 @@ def child_duplicate_pairs(
     last = records[-1] if records else None
     next_cursor = f"{last.created_at.isoformat()}|{last.pk}" if more and last else None
     return DuplicatePage(pairs=pairs, next_cursor=next_cursor, examined=len(records))
+
+
+def merge_requests_pending(user, *, limit: int = 50) -> list:
+    """DP-59: the pending merge requests a supervisor may answer — those whose record to keep
+    is in the supervisor's merge scope — oldest first (bounded)."""
+    from himaya.children.models import ChildMergeRequest
+
+    if not has_perm(user, Perm.CHILD_MERGE):
+        raise PermissionDenied
+    scope = children_visible_to(user, Perm.CHILD_MERGE)
+    return list(
+        ChildMergeRequest.objects.filter(status="pending", survivor__in=scope)
+        .select_related("survivor", "duplicate", "requested_by")
+        .order_by("created_at")[:limit]
+    )

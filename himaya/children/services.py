@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -414,7 +414,7 @@ def _notify_assigned(child: Child, kind: str, message: str) -> None:
 def child_merge(
     *, actor, survivor_id, duplicate_id, reason: str, evidence: str = "",
     choices: dict[str, str] | None = None, survivor_version: int | None = None,
-    duplicate_version: int | None = None, request=None,
+    duplicate_version: int | None = None, merge_request_id=None, request=None,
 ):  # fmt: skip
     """Merge `duplicate` into `survivor` (DP-59): a supervisor's decision, never automatic
     (DP-58), on two records both in the supervisor's scope, with a written reason.
@@ -426,6 +426,8 @@ def child_merge(
     read-only tombstone pointing to the survivor, out of lists and searches, never deleted.
     Cases keep their own organisation and territory: nobody's access widens (DP-19).
     A stale version of either record refuses the merge (412): someone edited it meanwhile.
+    The merge approves the pending request of a case manager on the same pair (either way
+    round; `merge_request_id` names it) and records its requester.
 
     If you add a step here, add its reverse in `child_unmerge`."""
     from himaya.cases.services import Conflict, StaleVersion
@@ -472,10 +474,20 @@ def child_merge(
             guard="transfer_pending",
         )
 
+    asked = _pending_request(merge_request_id, survivor, duplicate)
     merge = ChildMerge.objects.create(
         survivor=survivor, duplicate=duplicate, reason=reason.strip(), evidence=evidence.strip(),
-        requested_by=actor, approved_by=actor, merged_at=timezone.now(),
+        requested_by=asked.requested_by if asked else actor, approved_by=actor, merged_at=timezone.now(),
     )  # fmt: skip
+    if asked:
+        asked.status, asked.merge = "approved", merge
+        asked.decided_by, asked.decided_at = actor, merge.merged_at
+        asked.save(update_fields=["status", "merge", "decided_by", "decided_at", "updated_at"])
+        Notification.objects.create(
+            user=asked.requested_by, kind="child_merge_approved",
+            message=gettext_noop("The merge you asked for was made."),
+            link=reverse("children:detail", args=[survivor.pk]),
+        )  # fmt: skip
     # 1. Field-by-field choices, with the survivor's values before (restored by an unmerge).
     taken = {}
     for name in sorted(n for n, side in choices.items() if side == "duplicate"):
@@ -532,6 +544,146 @@ def child_merge(
         survivor, "child_merged", gettext_noop("Two records of a child you work with were merged.")
     )
     return merge
+
+
+def _pending_request(request_id, survivor: Child, duplicate: Child):
+    """The pending request `request_id` on this pair (locked), or a 409 when it was decided
+    or names another pair; without an id, the pair's pending request if there is one."""
+    from himaya.cases.services import Conflict
+    from himaya.children.models import ChildMergeRequest
+
+    if not request_id:
+        # Merging a pair someone asked for answers their request.
+        return (
+            ChildMergeRequest.objects.select_for_update()
+            .filter(status="pending")
+            .filter(
+                models.Q(survivor=survivor, duplicate=duplicate)
+                | models.Q(survivor=duplicate, duplicate=survivor)
+            )
+            .order_by("created_at")
+            .first()
+        )
+    asked = ChildMergeRequest.objects.select_for_update().filter(pk=request_id).first()
+    if asked is None:
+        raise ValidationError({"merge_request": _("No merge request has this identifier.")})
+    if {asked.survivor_id, asked.duplicate_id} != {survivor.pk, duplicate.pk}:
+        raise ValidationError({"merge_request": _("This request is about other records.")})
+    if asked.status != "pending":
+        raise Conflict(_("This request was already decided."), guard="request_decided")
+    return asked
+
+
+@transaction.atomic
+def child_merge_request(*, actor, child_id, duplicate_id, reason: str, request=None):
+    """DP-59, first step: a case manager who works on `child_id` asks that `duplicate_id` —
+    found through the duplicate search, which runs across territories — be merged into it.
+    The supervisors of the child's scope are told; one of them compares and merges, or
+    declines. The request widens no access: the requester sees the other record no more than
+    before."""
+    from himaya.cases.services import Conflict
+    from himaya.children.models import ChildMergeRequest
+    from himaya.children.selectors import _in_any_scope
+
+    if not has_perm(actor, Perm.CHILD_MERGE_REQUEST):
+        raise PermissionDenied
+    child = Child.objects.select_for_update().filter(pk=child_id).first()
+    if child is None:
+        raise Http404
+    if not has_perm(actor, Perm.CHILD_MERGE_REQUEST, child):
+        if _in_any_scope(actor, child):
+            raise PermissionDenied
+        raise Http404
+    duplicate = Child.objects.filter(pk=duplicate_id).first()
+    if len((reason or "").strip()) < MIN_MERGE_REASON:
+        raise ValidationError(
+            {
+                "reason": _(
+                    "Write why these two records are the same child (at least %(count)s characters)."
+                )
+                % {"count": MIN_MERGE_REASON}
+            }
+        )
+    if duplicate is None:
+        raise ValidationError({"duplicate_id": _("No child has this identifier.")})
+    if duplicate.pk == child.pk:
+        raise Conflict(_("A record cannot be merged into itself."), guard="same_child")
+    if child.merged_into_id or duplicate.merged_into_id:
+        raise Conflict(
+            _("One of these records is already merged into another one."), guard="already_merged"
+        )
+    pending = ChildMergeRequest.objects.filter(status="pending").filter(
+        models.Q(survivor=child, duplicate=duplicate)
+        | models.Q(survivor=duplicate, duplicate=child)
+    )
+    if pending.exists():
+        raise Conflict(_("This merge was already asked for."), guard="already_requested")
+    asked = ChildMergeRequest.objects.create(
+        survivor=child, duplicate=duplicate, reason=reason.strip(), requested_by=actor
+    )
+    for target in (child, duplicate):
+        audit_record(
+            actor=actor, action="child.merge_request", target_type="child", target_id=str(target.pk),
+            child_id=target.pk, reason=asked.reason, request=request,
+            data={"request": str(asked.pk), "survivor": str(child.pk), "duplicate": str(duplicate.pk)},
+        )  # fmt: skip
+    link = reverse("children:duplicates")
+    message = gettext_noop("A case manager asks for two records of a child to be merged.")
+    Notification.objects.bulk_create(
+        [
+            Notification(user=supervisor, kind="child_merge_request", link=link, message=message)
+            for supervisor in _supervisors_of(child)
+            if has_perm(supervisor, Perm.CHILD_MERGE, child)
+        ]
+    )
+    return asked
+
+
+@transaction.atomic
+def child_merge_request_decline(*, actor, request_id, reason: str, request=None):
+    """A supervisor of the survivor's scope declines a pending merge request, saying why; the
+    requester is told."""
+    from himaya.cases.services import Conflict
+    from himaya.children.models import ChildMergeRequest
+    from himaya.children.selectors import _in_any_scope
+
+    if not has_perm(actor, Perm.CHILD_MERGE):
+        raise PermissionDenied
+    asked = (
+        ChildMergeRequest.objects.select_for_update()
+        .select_related("survivor")
+        .filter(pk=request_id)
+        .first()
+    )
+    if asked is None:
+        raise Http404
+    if not has_perm(actor, Perm.CHILD_MERGE, asked.survivor):
+        if _in_any_scope(actor, asked.survivor):
+            raise PermissionDenied
+        raise Http404
+    if len((reason or "").strip()) < MIN_MERGE_REASON:
+        raise ValidationError(
+            {
+                "reason": _("Write why (at least %(count)s characters).")
+                % {"count": MIN_MERGE_REASON}
+            }
+        )
+    if asked.status != "pending":
+        raise Conflict(_("This request was already decided."), guard="request_decided")
+    asked.status, asked.decided_by, asked.decided_at = "declined", actor, timezone.now()
+    asked.decision_note = reason.strip()
+    asked.save(update_fields=["status", "decided_by", "decided_at", "decision_note", "updated_at"])
+    for target_id in (asked.survivor_id, asked.duplicate_id):
+        audit_record(
+            actor=actor, action="child.merge_decline", target_type="child", target_id=str(target_id),
+            child_id=target_id, reason=asked.decision_note, request=request, data={"request": str(asked.pk)},
+        )  # fmt: skip
+    Notification.objects.create(
+        user=asked.requested_by, kind="child_merge_declined",
+        message=gettext_noop("The merge you asked for was declined."),
+        link=reverse("children:detail", args=[asked.survivor_id]),
+    )  # fmt: skip
+    return asked
 
 
 @transaction.atomic

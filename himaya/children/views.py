@@ -54,6 +54,11 @@ def child_detail(request, child_id):
         messages.info(request, _("This record was merged into another one: here is the survivor."))
         return redirect("children:detail", child_id=child.merged_into_id)
     can_merge = opened.break_glass is None and has_perm(request.user, Perm.CHILD_MERGE, child)
+    can_request = (
+        not can_merge
+        and opened.break_glass is None
+        and has_perm(request.user, Perm.CHILD_MERGE_REQUEST, child)
+    )
     return render(
         request,
         "children/child_detail.html",
@@ -62,6 +67,7 @@ def child_detail(request, child_id):
             "child": child,
             "merges": selectors.child_merges(child),
             "can_merge": can_merge,
+            "can_request": can_request,
         },
     )
 
@@ -172,7 +178,8 @@ def child_duplicates(request):
     """A supervisor's list of likely duplicates in their scope (proposals: never merged
     automatically, DP-58), keyset-paginated over the records examined."""
     page = selectors.child_duplicate_pairs(request.user, cursor=request.GET.get("cursor", ""))
-    return render(request, "children/duplicates.html", {"page": page})
+    requests = selectors.merge_requests_pending(request.user)
+    return render(request, "children/duplicates.html", {"page": page, "requests": requests})
 
 
 @access(Perm.CHILD_MERGE)
@@ -205,6 +212,7 @@ class MergeForm(forms.Form):
     )
     survivor_version = forms.IntegerField(widget=forms.HiddenInput)
     duplicate_version = forms.IntegerField(widget=forms.HiddenInput)
+    merge_request = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
 
 @access(Perm.CHILD_MERGE)
@@ -219,6 +227,7 @@ def child_merge(request, child_id, duplicate_id):
         initial={
             "survivor_version": pair.survivor.version,
             "duplicate_version": pair.duplicate.version,
+            "merge_request": request.GET.get("request", ""),
         },
     )
     choices = {
@@ -237,7 +246,8 @@ def child_merge(request, child_id, duplicate_id):
                     duplicate_id=pair.duplicate.pk, reason=data["reason"],
                     evidence=data["evidence"], choices=choices,
                     survivor_version=data["survivor_version"],
-                    duplicate_version=data["duplicate_version"], request=request,
+                    duplicate_version=data["duplicate_version"],
+                    merge_request_id=data["merge_request"], request=request,
                 )  # fmt: skip
             except ValidationError as error:
                 for field, errors in error.message_dict.items():
@@ -315,5 +325,106 @@ def child_unmerge(request, child_id, duplicate_id):
         request,
         "children/unmerge.html",
         {"child": opened.child, "merge": merge, "form": form},
+        status=status,
+    )
+
+
+class MergeRequestForm(forms.Form):
+    duplicate_id = forms.UUIDField(
+        label=gettext_lazy("The other record"), widget=forms.RadioSelect(choices=[])
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Why are these two records the same child?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
+
+    def __init__(self, *args, candidates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["duplicate_id"].widget.choices = [
+            (
+                str(c["child_id"]),
+                _("%(name)s, born %(year)s, %(territory)s (score %(score)s)")
+                % {
+                    "name": c["child"].display_name,
+                    "year": c["child"].birth_date.year if c["child"].birth_date else "—",
+                    "territory": c["child"].province.name,
+                    "score": f"{c['score']:.2f}",
+                },
+            )
+            for c in candidates
+        ]
+
+
+@access(Perm.CHILD_MERGE_REQUEST)
+def child_merge_request(request, child_id):
+    """DP-59: a case manager asks a supervisor to merge a close record into the child's."""
+    from himaya.cases.services import Conflict
+
+    opened = selectors.child_get_for_user(
+        request.user, child_id, Perm.CHILD_MERGE_REQUEST, request=request
+    )
+    candidates = selectors.children_match_candidates(request.user, opened.child, request=request)
+    form = MergeRequestForm(request.POST or None, candidates=candidates)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.child_merge_request(
+                    actor=request.user, child_id=opened.child.pk, request=request,
+                    duplicate_id=form.cleaned_data["duplicate_id"], reason=form.cleaned_data["reason"],
+                )  # fmt: skip
+            except ValidationError as error:
+                for field, errors in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            except Conflict as refusal:
+                form.add_error(None, refusal.message)
+                status = 409
+            else:
+                messages.success(request, _("Your request was sent to the supervisors."))
+                return redirect("children:detail", child_id=opened.child.pk)
+    return render(
+        request,
+        "children/merge_request.html",
+        {"child": opened.child, "form": form, "candidates": candidates},
+        status=status,
+    )
+
+
+@access(Perm.CHILD_MERGE)
+def child_merge_request_decline(request, request_id):
+    """A supervisor declines a merge request, saying why."""
+    from himaya.cases.services import Conflict
+
+    asked = next(
+        (r for r in selectors.merge_requests_pending(request.user) if r.pk == request_id), None
+    )
+    if asked is None:
+        raise Http404
+    form = UnmergeForm(request.POST or None)
+    form.fields["reason"].label = gettext_lazy("Why is this request declined?")
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.child_merge_request_decline(
+                    actor=request.user, request_id=asked.pk,
+                    reason=form.cleaned_data["reason"], request=request,
+                )  # fmt: skip
+            except ValidationError as error:
+                for field, errors in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            except Conflict as refusal:
+                form.add_error(None, refusal.message)
+                status = 409
+            else:
+                messages.success(request, _("The request was declined; its author is told."))
+                return redirect("children:duplicates")
+    return render(
+        request,
+        "children/merge_request_decline.html",
+        {"asked": asked, "form": form},
         status=status,
     )

@@ -143,6 +143,16 @@ MATRIX = {
         lambda p: [p.children["sale"].pk, p.children["tanger"].pk],
         only({"supervisor_sale": 404}, others=403, anonymous=LOGIN),
     ),
+    "children:merge_request": (
+        "get",
+        lambda p: [p.children["sale"].pk],
+        only({"manager_sale": 200, "manager_tanger": 404}, others=403, anonymous=LOGIN),
+    ),
+    "children:merge_request_decline": (
+        "get",
+        lambda p: ["00000000-0000-4000-8000-000000000000"],
+        only({"supervisor_sale": 404}, others=403, anonymous=LOGIN),
+    ),
     "children:unmerge": (
         "get",
         lambda p: [p.children["sale"].pk, p.children["tanger"].pk],
@@ -256,6 +266,21 @@ MATRIX = {
     "api-child-unmerge": (
         "post",
         lambda p: [p.children["sale"].pk],
+        only({"supervisor_sale": 400}, others=403, anonymous=401),
+    ),
+    "api-child-merge-requests": (
+        "post",
+        lambda p: [p.children["sale"].pk],
+        only({"manager_sale": 400, "manager_tanger": 404}, others=403, anonymous=401),
+    ),
+    "api-merge-requests": (
+        "get",
+        None,
+        only({"supervisor_sale": 200}, others=403, anonymous=401),
+    ),
+    "api-merge-request-decline": (
+        "post",
+        lambda p: ["00000000-0000-4000-8000-000000000000"],
         only({"supervisor_sale": 400}, others=403, anonymous=401),
     ),
     "api-children-duplicates": (
