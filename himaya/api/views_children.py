@@ -151,7 +151,7 @@ class ChildMatch(APIView):
 # --- merge and unmerge (DP-58..60) -----------------------------------------------------------------
 
 
-class MergeRequestSerializer(serializers.Serializer):
+class MergeInputSerializer(serializers.Serializer):
     duplicate_id = serializers.UUIDField()
     reason = serializers.CharField(max_length=2000)
     evidence = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
@@ -217,7 +217,7 @@ class ChildMergeView(APIView):
     himaya_access = Perm.CHILD_MERGE
 
     @extend_schema(
-        request=MergeRequestSerializer,
+        request=MergeInputSerializer,
         responses={201: MergeSerializer},
         parameters=[
             OpenApiParameter(
@@ -230,7 +230,7 @@ class ChildMergeView(APIView):
     )  # fmt: skip
     @idempotent
     def post(self, request, child_id):
-        data = _parse(MergeRequestSerializer, request)
+        data = _parse(MergeInputSerializer, request)
         merge = services.child_merge(
             actor=request.user, survivor_id=child_id, duplicate_id=data["duplicate_id"],
             reason=data["reason"], evidence=data["evidence"], choices=data["choices"],
@@ -334,7 +334,7 @@ class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
 
-class MergeRequestSerializer(serializers.ModelSerializer):
+class MergeAskSerializer(serializers.ModelSerializer):
     survivor_id = serializers.UUIDField()
     duplicate_id = serializers.UUIDField()
     requested_by = serializers.CharField(source="requested_by.username")
@@ -356,7 +356,7 @@ class ChildMergeRequestCreate(APIView):
 
     @extend_schema(
         request=MergeRequestCreateSerializer,
-        responses={201: MergeRequestSerializer},
+        responses={201: MergeAskSerializer},
         parameters=[
             OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False)
         ],
@@ -373,11 +373,11 @@ class ChildMergeRequestCreate(APIView):
             actor=request.user, child_id=child_id, duplicate_id=data["duplicate_id"],
             reason=data["reason"], request=request,
         )  # fmt: skip
-        return Response(MergeRequestSerializer(asked).data, status=201)
+        return Response(MergeAskSerializer(asked).data, status=201)
 
 
 class MergeRequestListResponse(serializers.Serializer):
-    results = MergeRequestSerializer(many=True)
+    results = MergeAskSerializer(many=True)
     next = serializers.CharField(allow_null=True)
 
 
@@ -390,7 +390,7 @@ class MergeRequestList(APIView):
     )
     def get(self, request):
         pending = selectors.merge_requests_pending(request.user)
-        return Response({"results": MergeRequestSerializer(pending, many=True).data, "next": None})
+        return Response({"results": MergeAskSerializer(pending, many=True).data, "next": None})
 
 
 class MergeRequestDecline(APIView):
@@ -398,7 +398,7 @@ class MergeRequestDecline(APIView):
 
     @extend_schema(
         request=ReasonSerializer,
-        responses={200: MergeRequestSerializer},
+        responses={200: MergeAskSerializer},
         summary="Decline a merge request, saying why (supervisor)",
     )
     def post(self, request, request_id):
@@ -406,4 +406,4 @@ class MergeRequestDecline(APIView):
         asked = services.child_merge_request_decline(
             actor=request.user, request_id=request_id, reason=data["reason"], request=request
         )
-        return Response(MergeRequestSerializer(asked).data)
+        return Response(MergeAskSerializer(asked).data)
