@@ -318,14 +318,17 @@ def _child_links():
     """(model, foreign key name) of every record that hangs on a child and moves with it in a
     merge: cases (and with them their reports, assessments, plans...), family relations,
     aliases, and whatever another app adds later. Name keys are derived (re-indexed instead);
-    merge rows and tombstone pointers are the merge itself."""
-    from himaya.children.models import ChildMerge, ChildNameKey
+    merge rows, merge requests and tombstone pointers are the merge's own history."""
+    from himaya.children.models import ChildMerge, ChildMergeRequest, ChildNameKey
 
-    for relation in Child._meta.related_objects:
-        model = relation.related_model
-        if not relation.one_to_many or model in (Child, ChildMerge, ChildNameKey):
+    skipped = (Child, ChildMerge, ChildMergeRequest, ChildNameKey)
+    # include_hidden: a foreign key declared with related_name="+" is a link all the same.
+    for relation in Child._meta.get_fields(include_hidden=True):
+        if not (relation.auto_created and not relation.concrete and relation.one_to_many):
             continue
-        yield model, relation.field.name
+        if relation.related_model in skipped:
+            continue
+        yield relation.related_model, relation.field.name
 
 
 def _link_key(model, field: str) -> str:

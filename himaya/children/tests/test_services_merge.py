@@ -217,3 +217,33 @@ def test_a_merged_survivor_must_be_unmerged_last_first(personas, duplicate):
     services.child_unmerge(actor=personas.supervisor_sale, survivor_id=third.pk, duplicate_id=survivor.pk, reason=REASON)  # fmt: skip
     services.child_unmerge(actor=personas.supervisor_sale, survivor_id=survivor.pk, duplicate_id=duplicate.pk, reason=REASON)  # fmt: skip
     assert Case.objects.get(pk=duplicate.cases.get().pk).child == duplicate
+
+
+def test_every_link_to_a_child_is_moved_by_a_merge():
+    """A foreign key to Child added by any app (even with related_name="+") is re-pointed."""
+    links = {services._link_key(model, field) for model, field in services._child_links()}
+    assert {"cases.Case.child", "children.ChildPerson.child", "children.ChildAlias.child"} <= links
+    assert not {
+        key for key in links if key.startswith(("children.ChildMerge", "children.ChildNameKey"))
+    }
+
+
+def test_round_trip_with_every_field_taken_from_the_duplicate(personas, duplicate):
+    survivor = personas.children["sale"]
+    duplicate.first_name_ar, duplicate.known_as, duplicate.birth_date_estimated = (
+        "أمينة",
+        "Mina",
+        True,
+    )
+    duplicate.save()
+    services.index_names(duplicate)
+    before = _state(survivor, duplicate)
+    _merge(personas, duplicate, choices=dict.fromkeys(services.MERGE_CHOICES, "duplicate"))
+    survivor.refresh_from_db()
+    assert (survivor.first_name_ar, survivor.last_name_lat, survivor.known_as) == (
+        "أمينة",
+        "Idrissi",
+        "Mina",
+    )
+    services.child_unmerge(actor=personas.supervisor_sale, survivor_id=survivor.pk, duplicate_id=duplicate.pk, reason=REASON)  # fmt: skip
+    assert _state(survivor, duplicate) == before
