@@ -272,10 +272,25 @@ def child_merge(request, child_id, duplicate_id):
         {
             "pair": pair,
             "form": form,
-            "rows": [{**row, "take": choices.get(row["name"], "survivor")} for row in pair.rows],
+            "rows": [
+                {
+                    **row,
+                    "label": _field_label(row["name"], row["label"]),
+                    "take": choices.get(row["name"], "survivor"),
+                }
+                for row in pair.rows
+            ],
         },
         status=status,
     )
+
+
+def _field_label(name: str, default) -> str:
+    """The identity form's label of a field (translated), else the model's."""
+    from himaya.children.forms import ChildIdentityForm
+
+    field = ChildIdentityForm.base_fields.get(name)
+    return field.label if field is not None else default
 
 
 class UnmergeForm(forms.Form):
