@@ -28,6 +28,8 @@ class Perm(StrEnum):
     CHILD_CREATE = "child.create"
     CHILD_EDIT = "child.edit"
     CHILD_SEARCH_ALL = "child.search_all"  # DP-18: duplicate search across territories
+    CHILD_MERGE = "child.merge"  # DP-59/60: merge and unmerge duplicate records (supervisor)
+    CHILD_MERGE_REQUEST = "child.merge_request"  # DP-59: ask a supervisor to merge (case manager)
     # The circuit (which transition a role may perform is the workflow table, cases/workflow.py)
     REPORT_CREATE = "report.create"
     CASE_ASSIGN = "case.assign"
@@ -78,13 +80,20 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
         _CASE_WORK | {Perm.DATA_HEALTH, Perm.DATA_SEXUAL_VIOLENCE, Perm.DATA_JUDICIAL}
     ),
     "case_manager": frozenset(
-        _CASE_WORK | {Perm.DATA_HEALTH, Perm.DATA_SEXUAL_VIOLENCE, Perm.DATA_JUDICIAL}
+        _CASE_WORK
+        | {
+            Perm.DATA_HEALTH,
+            Perm.DATA_SEXUAL_VIOLENCE,
+            Perm.DATA_JUDICIAL,
+            Perm.CHILD_MERGE_REQUEST,
+        }
     ),
     "orientation_officer": frozenset({Perm.CHILD_VIEW_SUMMARY, Perm.ORG_VIEW}),
     "supervisor": frozenset(
         _CASE_WORK
         | {Perm.DATA_HEALTH, Perm.DATA_SEXUAL_VIOLENCE, Perm.DATA_JUDICIAL, Perm.BREAK_GLASS_REVIEW}
         | {Perm.REPORT_CREATE, Perm.CASE_ASSIGN, Perm.JUDICIAL_WAIVE, Perm.TRANSFER_DECIDE}
+        | {Perm.CHILD_MERGE}
         | {Perm.AGGREGATES_VIEW, Perm.ORG_VIEW, Perm.USER_VIEW}
     ),
     "judicial_liaison": frozenset(

@@ -11,7 +11,38 @@ urlpatterns = [
     path("provinces/", views_core.ProvinceList.as_view(), name="api-provinces"),
     path("children/", views_children.ChildList.as_view(), name="api-children"),
     path("children/match/", views_children.ChildMatch.as_view(), name="api-children-match"),
+    path(
+        "children/duplicates/",
+        views_children.ChildDuplicates.as_view(),
+        name="api-children-duplicates",
+    ),
     path("children/<uuid:child_id>/", views_children.ChildDetail.as_view(), name="api-child"),
+    path(
+        "children/<uuid:child_id>/merge/",
+        views_children.ChildMergeView.as_view(),
+        name="api-child-merge",
+    ),
+    path(
+        "children/<uuid:child_id>/unmerge/",
+        views_children.ChildUnmergeView.as_view(),
+        name="api-child-unmerge",
+    ),
+    path(
+        "children/<uuid:child_id>/merge-requests/",
+        views_children.ChildMergeRequestCreate.as_view(),
+        name="api-child-merge-requests",
+    ),
+    path("merge-requests/", views_children.MergeRequestList.as_view(), name="api-merge-requests"),
+    path(
+        "merge-requests/<uuid:request_id>/decline/",
+        views_children.MergeRequestDecline.as_view(),
+        name="api-merge-request-decline",
+    ),
+    path(
+        "children/<uuid:child_id>/merges/",
+        views_children.ChildMergeList.as_view(),
+        name="api-child-merges",
+    ),
     path("audit/", views_audit.AuditEventList.as_view(), name="api-audit"),
     path("reports/", views_cases.ReportList.as_view(), name="api-reports"),
     path("reports/<uuid:report_id>/", views_cases.ReportDetail.as_view(), name="api-report"),

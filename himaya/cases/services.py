@@ -468,6 +468,8 @@ def _child_for_report(actor, organisation, province, child_input: ChildInput, re
         child = Child.objects.filter(pk=child_input.child_id).first()
         if child is None:
             raise ValidationError({"children": [_("No child has this identifier.")]})
+        while child.merged_into_id:  # a merged record points to its survivor (DP-59)
+            child = Child.objects.get(pk=child.merged_into_id)
         audit_record(
             actor=actor,
             action="child.link",

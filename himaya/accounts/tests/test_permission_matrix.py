@@ -126,6 +126,38 @@ MATRIX = {
         lambda p: [p.children["sale"].pk],
         only({**CASE_WORKERS, "judicial_sale": 200}, others=403, anonymous=LOGIN),
     ),
+    # Merge and unmerge (supervisor, DP-59/60). The pair [Salé, Tanger] is out of the Salé
+    # supervisor's scope: 404 for the one who may merge, 403 for everyone else.
+    "children:duplicates": (
+        "get",
+        None,
+        only({"supervisor_sale": 200}, others=403, anonymous=LOGIN),
+    ),
+    "children:duplicates_of": (
+        "get",
+        lambda p: [p.children["sale"].pk],
+        only({"supervisor_sale": 200}, others=403, anonymous=LOGIN),
+    ),
+    "children:merge": (
+        "get",
+        lambda p: [p.children["sale"].pk, p.children["tanger"].pk],
+        only({"supervisor_sale": 404}, others=403, anonymous=LOGIN),
+    ),
+    "children:merge_request": (
+        "get",
+        lambda p: [p.children["sale"].pk],
+        only({"manager_sale": 200, "manager_tanger": 404}, others=403, anonymous=LOGIN),
+    ),
+    "children:merge_request_decline": (
+        "get",
+        lambda p: ["00000000-0000-4000-8000-000000000000"],
+        only({"supervisor_sale": 404}, others=403, anonymous=LOGIN),
+    ),
+    "children:unmerge": (
+        "get",
+        lambda p: [p.children["sale"].pk, p.children["tanger"].pk],
+        only({"supervisor_sale": 404}, others=403, anonymous=LOGIN),
+    ),
     "breakglass:list": ("get", None, expect(200, LOGIN)),
     "breakglass:detail": (
         "get",
@@ -220,6 +252,41 @@ MATRIX = {
         "get",
         lambda p: [p.children["sale"].pk],
         only(SALE_CHILD_FULL, others=403, anonymous=401),
+    ),
+    "api-child-merges": (
+        "get",
+        lambda p: [p.children["sale"].pk],
+        only(SALE_CHILD_FULL, others=403, anonymous=401),
+    ),
+    "api-child-merge": (
+        "post",
+        lambda p: [p.children["sale"].pk],
+        only({"supervisor_sale": 400}, others=403, anonymous=401),
+    ),
+    "api-child-unmerge": (
+        "post",
+        lambda p: [p.children["sale"].pk],
+        only({"supervisor_sale": 400}, others=403, anonymous=401),
+    ),
+    "api-child-merge-requests": (
+        "post",
+        lambda p: [p.children["sale"].pk],
+        only({"manager_sale": 400, "manager_tanger": 404}, others=403, anonymous=401),
+    ),
+    "api-merge-requests": (
+        "get",
+        None,
+        only({"supervisor_sale": 200}, others=403, anonymous=401),
+    ),
+    "api-merge-request-decline": (
+        "post",
+        lambda p: ["00000000-0000-4000-8000-000000000000"],
+        only({"supervisor_sale": 400}, others=403, anonymous=401),
+    ),
+    "api-children-duplicates": (
+        "get",
+        None,
+        only({"supervisor_sale": 200}, others=403, anonymous=401),
     ),
     # Case pages (himaya/cases/urls.py). Actions are POSTs; an empty POST is invalid input (400)
     # for those who may act, so a 403 or 404 here is the access answer, not the form's.
