@@ -21,6 +21,11 @@ ADMINISTRATIVE_CLOSURE_REASONS = frozenset(
 # Closure checklist exemptions (circuit.md §5.4).
 VIEWS_EXEMPT = frozenset({"duplicate", "death", "lost_contact"})
 JUDICIAL_MEASURE_EXEMPT = frozenset({"death", "duplicate", "transferred_out"})
+# Check 5: no closing assessment needed for these; for `no_protection_concern` (T4) the full
+# assessment at level 0 takes its place (guarded by _assessment_done and _level_0).
+CLOSING_ASSESSMENT_EXEMPT = frozenset(
+    {"duplicate", "death", "lost_contact", "transferred_out", "moved_abroad", "no_protection_concern"}
+)
 
 Guard = Callable[["GuardContext"], str | None]
 
@@ -88,8 +93,8 @@ def _administrative_reason(ctx: GuardContext) -> str | None:
 
 
 def _closure_checklist(ctx: GuardContext) -> str | None:
-    """circuit.md §5.4. Checks 3 (care arrangements), 5 (closing assessment) and 7 (referrals)
-    join when placements, the scored assessment and referrals land."""
+    """circuit.md §5.4. Checks 3 (care arrangements) and 7 (referrals) join when placements
+    and referrals land."""
     closure, reason = ctx.closure, ctx.closure.get("reason", "")
     if ctx.facts["open_blocking_tasks"]:
         return str(_("A mandatory report to the prosecutor is neither made nor waived."))
@@ -97,6 +102,8 @@ def _closure_checklist(ctx: GuardContext) -> str | None:
         return str(_("An emergency episode is still active."))
     if ctx.facts["active_judicial_measures"] and reason not in JUDICIAL_MEASURE_EXEMPT:
         return str(_("A judicial measure is still active."))
+    if reason not in CLOSING_ASSESSMENT_EXEMPT and not ctx.facts["closing_assessment_recent"]:
+        return str(_("Record a closing assessment (in the last 30 days) first."))
     if reason not in VIEWS_EXEMPT and not (
         closure.get("child_views") or closure.get("views_not_obtained_reason")
     ):
