@@ -744,7 +744,7 @@ def case_risk_level_apply(
             _event(case, actor, "emergency_opened", flags=sorted(flags), episode=str(episode.pk))
     _save(case, fields)
     _event(
-        case, actor, event, level=case.risk_level, previous=previous, kind=kind,
+        case, actor, event, level=case.risk_level, previous=previous, assessment_kind=kind,
         assessment=str(assessment_id), **details,
     )  # fmt: skip
     refresh_deadlines(case)
