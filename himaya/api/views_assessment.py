@@ -37,7 +37,9 @@ class AssessmentCreateSerializer(serializers.Serializer):
     flag_notes = serializers.DictField(child=serializers.CharField(max_length=4000), required=False)
     # Scores are checked by the instrument (range, missing, unknown dimension → "scores.D3").
     scores = serializers.DictField(child=serializers.JSONField())
-    score_notes = serializers.DictField(child=serializers.CharField(max_length=4000), required=False)
+    score_notes = serializers.DictField(
+        child=serializers.CharField(max_length=4000), required=False
+    )
     level_final = serializers.IntegerField(required=False, allow_null=True)
     override_reason = serializers.CharField(max_length=4000, required=False, allow_blank=True)
     child_views = serializers.CharField(max_length=4000, required=False, allow_blank=True)
@@ -101,8 +103,12 @@ class InstrumentList(APIView):
     def get(self, request):
         rows = [
             {
-                "code": v.instrument.code, "version": v.version, "active": v.status == "active",
-                "status": v.status, "provisional": v.provisional, "valid_from": v.valid_from,
+                "code": v.instrument.code,
+                "version": v.version,
+                "active": v.status == "active",
+                "status": v.status,
+                "provisional": v.provisional,
+                "valid_from": v.valid_from,
             }  # fmt: skip
             for v in selectors.instrument_versions()
         ]
@@ -154,9 +160,7 @@ class AssessmentDetail(APIView):
 
     @extend_schema(responses=AssessmentSerializer, summary="One assessment")
     def get(self, request, assessment_id):
-        assessment = selectors.assessment_get_for_user(
-            request.user, assessment_id, request=request
-        )
+        assessment = selectors.assessment_get_for_user(request.user, assessment_id, request=request)
         return Response(AssessmentSerializer(assessment).data)
 
 
@@ -172,7 +176,9 @@ class AssessmentApprove(APIView):
         assessment = selectors.assessment_get_for_user(
             request.user, assessment_id, Perm.ASSESSMENT_APPROVE, request=request
         )
-        services.assessment_approve(actor=request.user, assessment_id=assessment.pk, request=request)
+        services.assessment_approve(
+            actor=request.user, assessment_id=assessment.pk, request=request
+        )
         return Response(AssessmentSerializer(_fresh(assessment.pk)).data)
 
 

@@ -235,7 +235,11 @@ def _check_condition(expr: Any, names: set[str], flags: set[str], path: tuple[An
 def _check_labels(value: Any, path: tuple[Any, ...], languages: tuple[str, ...]) -> None:
     _expect(isinstance(value, dict), path, "expected labels in " + ", ".join(languages))
     extra = [key for key in value if key not in languages]
-    _expect(not extra, path, f"unknown language {extra[0]!r} (a comma in an unquoted label?)" if extra else "")
+    _expect(
+        not extra,
+        path,
+        f"unknown language {extra[0]!r} (a comma in an unquoted label?)" if extra else "",
+    )
     for language in languages:
         text = value.get(language)
         _expect(isinstance(text, str) and text.strip(), (*path,), f"missing {language} label")

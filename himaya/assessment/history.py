@@ -30,9 +30,7 @@ def case_history(case) -> dict:
     def y(level: int) -> float:
         return round(HEIGHT - MARGIN - level * (HEIGHT - 2 * MARGIN) / top, 1)
 
-    points = [
-        Point(round(MARGIN + i * step, 1), y(a.level_final), a) for i, a in enumerate(rows)
-    ]
+    points = [Point(round(MARGIN + i * step, 1), y(a.level_final), a) for i, a in enumerate(rows)]
     return {
         "rows": list(reversed(rows)),  # newest first in the table
         "points": points,

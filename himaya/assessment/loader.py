@@ -121,7 +121,9 @@ def read_instrument(path: Path | str, *, text: str | None = None) -> InstrumentF
         if key not in data:
             raise _fail(name, (), f"missing key {key!r}", 1)
     if not isinstance(data["instrument"], str) or not data["instrument"].strip():
-        raise _fail(name, ("instrument",), "expected the instrument code", lines.line(("instrument",)))
+        raise _fail(
+            name, ("instrument",), "expected the instrument code", lines.line(("instrument",))
+        )
     if not isinstance(data["version"], str):
         raise _fail(
             name, ("version",), 'write the version as a string ("0.1")', lines.line(("version",))
@@ -144,7 +146,9 @@ def read_instrument(path: Path | str, *, text: str | None = None) -> InstrumentF
     definition = {key: data[key] for key in DEFINITION_KEYS if key in data}
     try:
         engine.check_definition(definition)
-        if not isinstance(data["name"], dict) or not all(data["name"].get(k) for k in ("ar", "fr", "en")):
+        if not isinstance(data["name"], dict) or not all(
+            data["name"].get(k) for k in ("ar", "fr", "en")
+        ):
             raise engine.DefinitionError(("name",), "expected names in ar, fr and en")
     except engine.DefinitionError as exc:
         raise _fail(name, exc.path, exc.message, lines.line(exc.path)) from None

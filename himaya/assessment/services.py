@@ -262,7 +262,9 @@ def assessment_approve(*, actor, assessment_id, request=None) -> Assessment:
 def assessment_reject(*, actor, assessment_id, reason: str, request=None) -> Assessment:
     """A supervisor rejects a lowered level, with the reason: the computed level stays."""
     if len((reason or "").strip()) < 5:
-        raise ValidationError({"reason": [_("Give the reason for refusing (at least 5 characters).")]})
+        raise ValidationError(
+            {"reason": [_("Give the reason for refusing (at least 5 characters).")]}
+        )
     assessment, case = _lock_pending(actor, assessment_id)
     now = timezone.now()
     assessment.override_status = Assessment.OverrideStatus.REJECTED
@@ -270,7 +272,13 @@ def assessment_reject(*, actor, assessment_id, reason: str, request=None) -> Ass
     assessment.approved_by, assessment.approved_at = actor, now
     assessment.rejection_reason = reason.strip()[:MAX_TEXT]
     assessment.save(
-        update_fields=["override_status", "approved_by", "approved_at", "rejection_reason", "updated_at"]
+        update_fields=[
+            "override_status",
+            "approved_by",
+            "approved_at",
+            "rejection_reason",
+            "updated_at",
+        ]
     )
     case_services.case_risk_level_apply(
         actor=actor, case_id=case.pk, level=None, assessment_id=assessment.pk,

@@ -24,9 +24,7 @@ PENDING_LIMIT = 200
 
 
 def _case_for_assessing(request, case_id):
-    case = case_selectors.case_get_for_user(
-        request.user, case_id, Perm.CHILD_VIEW, request=request
-    )
+    case = case_selectors.case_get_for_user(request.user, case_id, Perm.CHILD_VIEW, request=request)
     if not has_perm(request.user, Perm.ASSESSMENT_RECORD, case):
         raise PermissionDenied
     version = selectors.active_version()
@@ -114,7 +112,9 @@ def assessment_preview(request, case_id):
     _case, version = _case_for_assessing(request, case_id)
     form = Form(request.POST, version=version)
     return render(
-        request, "assessment/_computed.html", {"preview": _preview(version, form), "version": version}
+        request,
+        "assessment/_computed.html",
+        {"preview": _preview(version, form), "version": version},
     )
 
 

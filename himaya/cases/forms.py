@@ -19,7 +19,6 @@ from himaya.core import codes
 from himaya.core.models import Province
 
 
-
 def _tier_a_choices():
     """Tier A of the instrument in force (assessment.md §2), labelled in the user's language
     from the instrument's own data — the same flags the services accept."""

@@ -24,7 +24,14 @@ JUDICIAL_MEASURE_EXEMPT = frozenset({"death", "duplicate", "transferred_out"})
 # Check 5: no closing assessment needed for these; for `no_protection_concern` (T4) the full
 # assessment at level 0 takes its place (guarded by _assessment_done and _level_0).
 CLOSING_ASSESSMENT_EXEMPT = frozenset(
-    {"duplicate", "death", "lost_contact", "transferred_out", "moved_abroad", "no_protection_concern"}
+    {
+        "duplicate",
+        "death",
+        "lost_contact",
+        "transferred_out",
+        "moved_abroad",
+        "no_protection_concern",
+    }
 )
 
 Guard = Callable[["GuardContext"], str | None]

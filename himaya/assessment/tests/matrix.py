@@ -24,7 +24,11 @@ RECORD = {"manager_sale": 400, "supervisor_sale": 400, "manager_tanger": 404}
 READ = {"reception_sale": 200, "manager_sale": 200, "supervisor_sale": 200, "manager_tanger": 404}
 
 MATRIX: dict = {
-    "assessment:pending": ("get", None, only({"supervisor_sale": 200}, others=403, anonymous=LOGIN)),
+    "assessment:pending": (
+        "get",
+        None,
+        only({"supervisor_sale": 200}, others=403, anonymous=LOGIN),
+    ),
     "assessment:new": (
         "get",
         lambda p: [p.cases["sale"].pk],

@@ -70,10 +70,14 @@ def test_a_missing_descriptor_is_refused_with_its_line(tmp_path):
 
 
 def test_a_duplicate_key_and_bad_yaml_are_refused(tmp_path):
-    assert "duplicate key" in refused(tmp_path, SHIPPED.replace("status: active", "status: active\nstatus: draft"))
+    assert "duplicate key" in refused(
+        tmp_path, SHIPPED.replace("status: active", "status: active\nstatus: draft")
+    )
     assert "not valid YAML" in refused(tmp_path, SHIPPED + "\n  : [")
     assert "unknown key" in refused(tmp_path, SHIPPED + "\nextra: 1\n")
-    assert "draft, active or retired" in refused(tmp_path, SHIPPED.replace("status: active", "status: live"))
+    assert "draft, active or retired" in refused(
+        tmp_path, SHIPPED.replace("status: active", "status: live")
+    )
     assert "response standards in force" in refused(
         tmp_path, SHIPPED.replace("response_standards_version: 1", "response_standards_version: 9")
     )  # fmt: skip
@@ -85,7 +89,9 @@ def test_the_command_names_the_file_and_line_and_loads_nothing(tmp_path):
         SHIPPED.replace("instrument: GESD-MA", "instrument: NEW").replace("[C, 3]", "[Z, 3]"),
         encoding="utf-8",
     )
-    with pytest.raises(CommandError, match=r"NEW-1.0.yaml: levels.0.when.any.1.eq.0: .*\(line \d+\)"):
+    with pytest.raises(
+        CommandError, match=r"NEW-1.0.yaml: levels.0.when.any.1.eq.0: .*\(line \d+\)"
+    ):
         call_command("load_instruments", str(path), verbosity=0)
     assert not InstrumentVersion.objects.filter(instrument__code="NEW").exists()
 
@@ -104,7 +110,9 @@ def test_a_new_active_version_retires_the_previous_one(tmp_path):
     report = load_instruments([path])
     assert report.loaded == ["GESD-MA 0.2"]
     statuses = dict(
-        InstrumentVersion.objects.filter(instrument__code="GESD-MA").values_list("version", "status")
+        InstrumentVersion.objects.filter(instrument__code="GESD-MA").values_list(
+            "version", "status"
+        )
     )
     assert statuses == {"0.1": "retired", "0.2": "active"}
 
