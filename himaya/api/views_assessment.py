@@ -109,7 +109,7 @@ class InstrumentList(APIView):
                 "status": v.status,
                 "provisional": v.provisional,
                 "valid_from": v.valid_from,
-            }  # fmt: skip
+            }
             for v in selectors.instrument_versions()
         ]
         return Response(InstrumentSerializer(rows, many=True).data)

@@ -14,8 +14,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from himaya.accounts.access import access
 from himaya.accounts.permissions import Perm, has_perm
 from himaya.assessment import engine, selectors, services
-from himaya.assessment.forms import DecisionForm
 from himaya.assessment.forms import AssessmentForm as Form
+from himaya.assessment.forms import DecisionForm
 from himaya.assessment.models import pick_label
 from himaya.cases import selectors as case_selectors
 from himaya.cases.services import Conflict

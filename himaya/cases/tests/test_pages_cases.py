@@ -8,12 +8,11 @@ import re
 from datetime import timedelta
 
 import pytest
-
-from himaya.assessment.testing import assess
 from django.urls import reverse
 from django.utils import timezone
 
 from himaya.accounts.testing import make_user
+from himaya.assessment.testing import assess
 from himaya.cases import forms as case_forms
 from himaya.cases import services
 from himaya.cases.models import Case, CaseEvent, Report, Task
