@@ -338,3 +338,16 @@ def test_a_second_instrument_needs_no_code_change(personas):
     assert versions == ["GESD-MA", "OTHER", "OTHER"]
     assert post(personas.manager_sale, case, instrument="OTHER", flags=["A2"], kind="reassessment",
                 scores={"HARM": 0, "SUPPORT": 0}).status_code == 400  # fmt: skip
+
+
+def test_the_intake_screen_uses_the_tier_a_flags_of_the_instrument_in_force(personas, tmp_path):
+    from himaya.cases import forms as case_forms
+
+    assert selectors.tier_a_codes() == [f"A{i}" for i in range(1, 9)]
+    newer = tmp_path / "OTHER-2.0.yaml"
+    text = (Path(__file__).parent / "data" / "OTHER-2.0.yaml").read_text(encoding="utf-8")
+    newer.write_text(text.replace("valid_from: 2020-01-01", "valid_from: 2030-01-01"), encoding="utf-8")
+    call_command("load_instruments", str(newer), verbosity=0)
+    assert selectors.tier_a_codes() == ["X-URGENT"]
+    choices = case_forms.IntakeForm(user=personas.reception_sale).fields["immediate_danger_flags"].choices
+    assert [code for code, _label in choices] == ["X-URGENT"]

@@ -711,7 +711,7 @@ def busy_case(p) -> Case:
     return Case.objects.get(pk=case.pk)
 
 
-CASE_PAGE_QUERIES = 33  # measured: 31 (session, user, memberships, audit of the read, one query per section incl. hearings, guards)
+CASE_PAGE_QUERIES = 36  # measured: 34 (session, user, memberships, audit of the read, one query per section incl. hearings and assessments, guards)
 LIST_QUERIES = 10  # measured: 8 (list, my work), 9 (overdue)
 
 
@@ -796,10 +796,10 @@ def test_timeline_sentences_are_translated(personas, client, login):
 # --- invariants of the forms ---------------------------------------------------------------------
 
 
-def test_form_labels_cover_the_service_codes():
+def test_form_labels_cover_the_service_codes(personas):
     from himaya.assessment.selectors import tier_a_codes
 
-    flags = case_forms.IntakeForm().fields["immediate_danger_flags"].choices
+    flags = case_forms.IntakeForm(user=personas.reception_sale).fields["immediate_danger_flags"].choices
     assert [code for code, _label in flags] == tier_a_codes() == [f"A{i}" for i in range(1, 9)]
     assert tuple(case_forms.PLAN_ACTION_STATUS_LABELS) == services.PLAN_ACTION_STATUSES
 
