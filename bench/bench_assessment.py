@@ -31,23 +31,25 @@ if "DATABASE_URL" not in os.environ:
     os.environ["SQLITE_PATH"] = str(ROOT / "var" / "bench_assessment.sqlite3")
     Path(os.environ["SQLITE_PATH"]).unlink(missing_ok=True)
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.core.management import call_command
+from django.db import connection
 
-from bench.machine import machine_info  # noqa: E402
-from himaya.assessment import engine  # noqa: E402
-from himaya.assessment.loader import INSTRUMENTS_DIR, read_instrument  # noqa: E402
+from bench.machine import machine_info
+from himaya.assessment import engine
+from himaya.assessment.loader import INSTRUMENTS_DIR, read_instrument
 
 DIMS = [f"D{i}" for i in range(1, 8)]
 
 
 def bench_engine(rounds: int) -> dict:
     definition = read_instrument(INSTRUMENTS_DIR / "GESD-MA-0.1.yaml").definition
-    inputs = [dict(zip(DIMS, combo, strict=True)) for combo in itertools.product(range(4), repeat=7)]
+    inputs = [
+        dict(zip(DIMS, combo, strict=True)) for combo in itertools.product(range(4), repeat=7)
+    ]
     start = time.perf_counter()
     for _ in range(rounds):
         for scores in inputs:
@@ -95,10 +97,18 @@ def bench_post(posts: int) -> dict:
     now = timezone.now()
     cases = [
         Case.objects.create(
-            number=f"SAL-2001-{index:06d}", child=template.child, province_id=template.province_id,
-            organisation=template.organisation, case_manager=manager, stage="assessment", t0=now,
-            opened_at=now, opened_by=personas.reception_sale, triage_level=2, risk_level=2,
-        )  # fmt: skip
+            number=f"SAL-2001-{index:06d}",
+            child=template.child,
+            province_id=template.province_id,
+            organisation=template.organisation,
+            case_manager=manager,
+            stage="assessment",
+            t0=now,
+            opened_at=now,
+            opened_by=personas.reception_sale,
+            triage_level=2,
+            risk_level=2,
+        )
         for index in range(posts)
     ]
     client = APIClient()

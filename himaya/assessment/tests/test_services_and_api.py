@@ -346,8 +346,12 @@ def test_the_intake_screen_uses_the_tier_a_flags_of_the_instrument_in_force(pers
     assert selectors.tier_a_codes() == [f"A{i}" for i in range(1, 9)]
     newer = tmp_path / "OTHER-2.0.yaml"
     text = (Path(__file__).parent / "data" / "OTHER-2.0.yaml").read_text(encoding="utf-8")
-    newer.write_text(text.replace("valid_from: 2020-01-01", "valid_from: 2030-01-01"), encoding="utf-8")
+    newer.write_text(
+        text.replace("valid_from: 2020-01-01", "valid_from: 2030-01-01"), encoding="utf-8"
+    )
     call_command("load_instruments", str(newer), verbosity=0)
     assert selectors.tier_a_codes() == ["X-URGENT"]
-    choices = case_forms.IntakeForm(user=personas.reception_sale).fields["immediate_danger_flags"].choices
+    choices = (
+        case_forms.IntakeForm(user=personas.reception_sale).fields["immediate_danger_flags"].choices
+    )
     assert [code for code, _label in choices] == ["X-URGENT"]

@@ -799,7 +799,9 @@ def test_timeline_sentences_are_translated(personas, client, login):
 def test_form_labels_cover_the_service_codes(personas):
     from himaya.assessment.selectors import tier_a_codes
 
-    flags = case_forms.IntakeForm(user=personas.reception_sale).fields["immediate_danger_flags"].choices
+    flags = (
+        case_forms.IntakeForm(user=personas.reception_sale).fields["immediate_danger_flags"].choices
+    )
     assert [code for code, _label in flags] == tier_a_codes() == [f"A{i}" for i in range(1, 9)]
     assert tuple(case_forms.PLAN_ACTION_STATUS_LABELS) == services.PLAN_ACTION_STATUSES
 

@@ -48,7 +48,11 @@ def test_seed_demo_is_idempotent():
     sale = Assessment.objects.filter(case__province_id="04.441")
     assert sale.filter(override_status="pending").count() == 1  # waits for supervisor.sale
     assert sale.filter(kind="reassessment").count() >= 4  # history on the cases past planning
-    assert not Case.objects.exclude(stage__in=["reception", "assessment"]).filter(assessments=None).exists()
+    assert (
+        not Case.objects.exclude(stage__in=["reception", "assessment"])
+        .filter(assessments=None)
+        .exists()
+    )
 
 
 def test_seed_demo_refuses_a_short_password():
