@@ -211,7 +211,7 @@ def refresh_deadlines(case: Case, *, now: datetime | None = None) -> None:
         if kind in open_tasks or deadline.done_at or case.stage == "closed":
             continue
         if (
-            kind in ("follow_up",)
+            kind in ("follow_up", "reassessment")  # rolling: the next one is never done
             or not case.tasks.filter(kind=kind, status__in=["done", "waived"]).exists()
         ):
             Task.objects.create(

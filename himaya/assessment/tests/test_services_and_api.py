@@ -355,3 +355,20 @@ def test_the_intake_screen_uses_the_tier_a_flags_of_the_instrument_in_force(pers
         case_forms.IntakeForm(user=personas.reception_sale).fields["immediate_danger_flags"].choices
     )
     assert [code for code, _label in choices] == ["X-URGENT"]
+
+
+def test_after_each_assessment_the_next_reassessment_is_due(personas):
+    """The reassessment clock is rolling: every assessment restarts it (assessment.md §7.2)."""
+    case = personas.cases["sale"]
+    assess(personas.manager_sale, case, 2)
+    for level in (3, 2):
+        assess(personas.manager_sale, case, level, kind="reassessment")
+        case.refresh_from_db()
+        due = case.tasks.get(kind="reassessment", status="open").due_at
+        latest = selectors.case_assessments(case)[-1].completed_at
+        months = 1 if level == 3 else 3
+        assert (
+            latest + timedelta(days=28 * months - 1)
+            < due
+            <= latest + timedelta(days=31 * months + 1)
+        )
