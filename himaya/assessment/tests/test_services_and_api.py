@@ -372,3 +372,17 @@ def test_after_each_assessment_the_next_reassessment_is_due(personas):
             < due
             <= latest + timedelta(days=31 * months + 1)
         )
+
+
+def test_the_case_door_refuses_who_may_not_assess_and_a_closed_case(personas):
+    from django.core.exceptions import PermissionDenied
+
+    case = personas.cases["sale"]
+    with pytest.raises(PermissionDenied):
+        case_services.case_risk_level_apply(
+            actor=personas.reception_sale, case_id=case.pk, level=1, assessment_id="-"
+        )
+    Case.objects.filter(pk=case.pk).update(stage="closed")
+    with pytest.raises(Conflict):
+        assess(personas.manager_sale, case, 2)
+    assert not Assessment.objects.exists()
