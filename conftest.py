@@ -1,4 +1,5 @@
-"""Shared test fixtures: every test database holds the reference geography and code lists."""
+"""Shared test fixtures: every test database holds the reference geography, the code lists
+and the assessment instruments."""
 
 import pytest
 from django.core.management import call_command
@@ -8,6 +9,7 @@ from django.core.management import call_command
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         call_command("load_reference", verbosity=0)
+        call_command("load_instruments", verbosity=0)  # the screen at intake reads Tier A
 
 
 @pytest.fixture(autouse=True)
@@ -60,6 +62,7 @@ def _reference_data_after_flush(request, django_db_blocker):
     if "transactional_db" in request.fixturenames:
         with django_db_blocker.unblock():
             call_command("load_reference", verbosity=0)
+            call_command("load_instruments", verbosity=0)
 
 
 # Property tests: in CI the examples are derived from the test itself (derandomize), so a

@@ -37,6 +37,10 @@ class Perm(StrEnum):
     JUDICIAL_RECORD = "judicial.record"  # reports to the prosecutor, measures, hearings
     JUDICIAL_WAIVE = "judicial.waive"  # waive a mandatory judicial task (supervisor)
     TRANSFER_DECIDE = "transfer.decide"  # accept or reject an incoming transfer (supervisor)
+    # Danger assessment (assessment.md §5): record one (raise at once, request a lowering);
+    # approve or reject a lowered level (supervisor).
+    ASSESSMENT_RECORD = "assessment.record"
+    ASSESSMENT_APPROVE = "assessment.approve"
     # Restricted data categories (data-protection.md §4) need their own permission
     DATA_HEALTH = "data.health"
     DATA_SEXUAL_VIOLENCE = "data.sexual_violence"
@@ -77,7 +81,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
         | {Perm.DATA_HEALTH, Perm.DATA_SEXUAL_VIOLENCE, Perm.REPORT_CREATE, Perm.CASE_ASSIGN}
     ),
     "evaluator": frozenset(
-        _CASE_WORK | {Perm.DATA_HEALTH, Perm.DATA_SEXUAL_VIOLENCE, Perm.DATA_JUDICIAL}
+        _CASE_WORK
+        | {Perm.DATA_HEALTH, Perm.DATA_SEXUAL_VIOLENCE, Perm.DATA_JUDICIAL, Perm.ASSESSMENT_RECORD}
     ),
     "case_manager": frozenset(
         _CASE_WORK
@@ -86,6 +91,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.DATA_SEXUAL_VIOLENCE,
             Perm.DATA_JUDICIAL,
             Perm.CHILD_MERGE_REQUEST,
+            Perm.ASSESSMENT_RECORD,
         }
     ),
     "orientation_officer": frozenset({Perm.CHILD_VIEW_SUMMARY, Perm.ORG_VIEW}),
@@ -93,7 +99,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
         _CASE_WORK
         | {Perm.DATA_HEALTH, Perm.DATA_SEXUAL_VIOLENCE, Perm.DATA_JUDICIAL, Perm.BREAK_GLASS_REVIEW}
         | {Perm.REPORT_CREATE, Perm.CASE_ASSIGN, Perm.JUDICIAL_WAIVE, Perm.TRANSFER_DECIDE}
-        | {Perm.CHILD_MERGE}
+        | {Perm.CHILD_MERGE, Perm.ASSESSMENT_RECORD, Perm.ASSESSMENT_APPROVE}
         | {Perm.AGGREGATES_VIEW, Perm.ORG_VIEW, Perm.USER_VIEW}
     ),
     "judicial_liaison": frozenset(

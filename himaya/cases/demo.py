@@ -67,6 +67,10 @@ def _staff(
 
 
 def seed(ctx: DemoContext) -> None:
+    from django.core.management import call_command
+
+    # The screen at intake and the assessments read the instrument in force.
+    call_command("load_instruments", verbosity=0)
     now = timezone.now()
     for key, province_code in PILOT_TERRITORIES.items():
         if Report.objects.filter(external_reference__startswith=f"DEMO-{key}-").exists():
@@ -133,10 +137,12 @@ def _advance(case, target: str, staff: dict[str, User], now) -> None:
     services.case_transition(actor=staff["reception_officer"], case_id=case.pk, to="assessment")
     if target == "assessment":
         return
-    level = 0 if target == "closed" else 2
-    services.case_assessment_record(
-        actor=staff["evaluator"], case_id=case.pk, level=level, note="Évaluation de démonstration."
-    )
+    from himaya.assessment.testing import assess
+
+    assess(
+        staff["evaluator"], case, 0 if target == "closed" else 2,
+        child_views="Souhaite être écouté(e).", caregiver_views="La famille coopère.",
+    )  # fmt: skip
     if target == "closed":
         closure = {
             "reason": "no_protection_concern",

@@ -18,45 +18,14 @@ from himaya.children.matching import ChildIdentity
 from himaya.core import codes
 from himaya.core.models import Province
 
-# Tier A of the instrument (assessment.md §2). Kept here as translated strings until the
-# instrument's own data (labelled in ar/fr/en) is loaded by the assessment app.
-TIER_A_FLAGS = [
-    ("A1", _("Injury or medical state needing urgent care, or a life-threatening situation")),
-    (
-        "A2",
-        _(
-            "Sexual violence disclosed or strongly suspected, with the alleged perpetrator "
-            "still having access to the child"
-        ),
-    ),
-    (
-        "A3",
-        _(
-            "No adult able or willing to care for the child tonight: abandoned infant, street "
-            "child without shelter, unaccompanied child"
-        ),
-    ),
-    (
-        "A4",
-        _("Ongoing trafficking, commercial sexual exploitation or worst form of child labour"),
-    ),
-    ("A5", _("Imminent child or forced marriage")),
-    ("A6", _("Suicidal ideation with a plan, serious self-harm, or acute intoxication")),
-    (
-        "A7",
-        _(
-            "Caregiver threatens serious harm or is incapacitated (intoxication, acute "
-            "psychiatric crisis) while solely responsible for the child"
-        ),
-    ),
-    (
-        "A8",
-        _(
-            "Child deprived of liberty (police custody or detention) without a guardian or "
-            "legal assistance"
-        ),
-    ),
-]
+
+def _tier_a_choices():
+    """Tier A of the instrument in force (assessment.md §2), labelled in the user's language
+    from the instrument's own data — the same flags the services accept."""
+    from himaya.assessment.selectors import tier_a_choices
+
+    return tier_a_choices()
+
 
 SAFETY_OUTCOMES = [
     ("", "—"),
@@ -262,7 +231,7 @@ class IntakeForm(ChildIdentityForm):
     )
     immediate_danger_flags = forms.MultipleChoiceField(
         label=_("Immediate danger (any of these gives level 3 and opens an emergency)"),
-        choices=TIER_A_FLAGS,
+        choices=_tier_a_choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
@@ -448,17 +417,6 @@ class AssignForm(forms.Form):
     def clean_assignee(self):
         role, _sep, user_id = self.cleaned_data["assignee"].partition(":")
         return role, self.users[int(user_id)]
-
-
-class AssessmentForm(forms.Form):
-    level = forms.TypedChoiceField(label=_("Danger level"), coerce=int)
-    note = _text(_("Note"), max_length=4000, rows=2)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["level"].choices = [("", "—")] + [
-            (int(code), label) for code, label in codes.choices("risk_level")
-        ]
 
 
 class SafetyActionForm(forms.Form):

@@ -43,8 +43,6 @@ from himaya.children.models import Child
 from himaya.core import codes
 from himaya.core.models import Province
 
-TIER_A_FLAGS = ("A1", "A2", "A3", "A4", "A5", "A6", "A7", "A8")
-
 
 class Conflict(Exception):
     """A transition or business rule refuses the request (HTTP 409); nothing was changed."""
@@ -213,7 +211,7 @@ def refresh_deadlines(case: Case, *, now: datetime | None = None) -> None:
         if kind in open_tasks or deadline.done_at or case.stage == "closed":
             continue
         if (
-            kind in ("follow_up",)
+            kind in ("follow_up", "reassessment")  # rolling: the next one is never done
             or not case.tasks.filter(kind=kind, status__in=["done", "waived"]).exists()
         ):
             Task.objects.create(
@@ -330,7 +328,11 @@ def _validate_report(data: ReportInput) -> None:
             or codes.is_valid("concern_subcategory", concern)
         ):
             errors["concerns"] = [_("Unknown concern code: %(code)s") % {"code": concern}]
-    unknown_flags = [f for f in data.immediate_danger_flags if f not in TIER_A_FLAGS]
+    # The screen at intake is Tier A of the instrument in force (assessment.md §2, §7.3).
+    from himaya.assessment.selectors import tier_a_codes
+
+    known_flags = tier_a_codes()
+    unknown_flags = [f for f in data.immediate_danger_flags if f not in known_flags]
     if unknown_flags:
         errors["immediate_danger_flags"] = [
             _("Unknown immediate-danger flag: %(code)s") % {"code": unknown_flags[0]}
@@ -549,6 +551,10 @@ def case_assign(
 
 
 def _facts(case: Case) -> dict:
+    # The assessment app builds on cases (its records point at a case); imported here, where
+    # the workflow needs its answers, to keep the dependency one way at import time.
+    from himaya.assessment import selectors as assessment_selectors
+
     return {
         "open_blocking_tasks": case.tasks.filter(status="open", blocking_closure=True).count(),
         "active_emergency": case.emergencies.filter(status="active").exists(),
@@ -558,7 +564,8 @@ def _facts(case: Case) -> dict:
         ).exists(),
         "active_judicial_measures": case.judicial_measures.filter(status="active").count(),
         "assessment_done": case.tasks.filter(kind="full_assessment", status="done").exists(),
-        "assessment_pending_approval": False,  # the scored assessment's downward overrides (issue 5)
+        "assessment_pending_approval": assessment_selectors.case_has_pending_override(case),
+        "closing_assessment_recent": assessment_selectors.case_has_closing_assessment(case),
         "plan_actions": case.plan_actions.exclude(status="cancelled").count(),
         "open_plan_actions": case.plan_actions.exclude(status__in=["done", "cancelled"]).count(),
     }
@@ -686,30 +693,71 @@ def case_update(*, actor, case_id, version: int, request=None, **values) -> Case
 
 
 @transaction.atomic
-def case_assessment_record(*, actor, case_id, level: int, note: str = "", request=None) -> Case:
-    """Interim assessment until the scored instrument lands: the evaluator records the full
-    assessment's level (0-3). It completes the full-assessment deadline and sets the level."""
+def case_risk_level_apply(
+    *,
+    actor,
+    case_id,
+    level: int | None,
+    assessment_id,
+    event: str = "assessed",
+    kind: str = "",
+    completes: bool = False,
+    flags: list[str] | None = None,
+    request=None,
+    **details,
+) -> Case:
+    """The one door through which a danger assessment moves the case: its `risk_level` (a
+    row 0-3 of the response standards) follows the level that applies now, and the deadlines
+    follow it (assessment.md §7.2). Called by the assessment app's services inside their
+    transaction — when an assessment is recorded (`completes`: it completes the
+    full-assessment or reassessment task, and any Tier A flag opens an emergency episode,
+    circuit.md §6.1) and when a supervisor decides on a lowered level (`level` None keeps the
+    case's level). The timeline event (`event`) names the assessment and carries `details`."""
     case = _lock(case_id)
-    roles = _acting_roles(actor, case)
-    if not roles & {"evaluator", "supervisor"}:
+    if not (
+        has_perm(actor, Perm.ASSESSMENT_RECORD, case)
+        or has_perm(actor, Perm.ASSESSMENT_APPROVE, case)
+    ):
         raise PermissionDenied
-    if level not in (0, 1, 2, 3):
+    if level is not None and level not in (0, 1, 2, 3):
         raise ValidationError({"level": _("The level is 0, 1, 2 or 3.")})
-    if case.stage not in ("assessment", "planning", "accompaniment", "follow_up"):
-        raise Conflict(_("The case is not at a stage where it is assessed."), guard="stage")
+    if case.stage == "closed":
+        raise Conflict(_("The case is closed."), guard="closed")
     now = timezone.now()
     previous = case.risk_level
-    case.risk_level = level
-    _save(case, ["risk_level"])
-    for kind in ("full_assessment", "reassessment"):
-        case.tasks.filter(kind=kind, status="open").update(status="done", done_at=now)
-    if not case.tasks.filter(kind="full_assessment").exists():
-        Task.objects.create(
-            case=case, kind="full_assessment", status="done", due_at=now, done_at=now
-        )
-    _event(case, actor, "assessed", level=level, previous=previous, note=note)
+    fields: list[str] = []
+    if level is not None and level != previous:
+        case.risk_level = level
+        fields.append("risk_level")
+    if completes:
+        for task_kind in ("full_assessment", "reassessment"):
+            case.tasks.filter(kind=task_kind, status="open").update(status="done", done_at=now)
+        if not case.tasks.filter(kind="full_assessment").exists():
+            Task.objects.create(
+                case=case, kind="full_assessment", status="done", due_at=now, done_at=now
+            )
+        elif kind != "full" and not case.tasks.filter(kind="reassessment", done_at=now).exists():
+            # A reassessment done before any task asked for it still restarts its clock.
+            Task.objects.create(
+                case=case, kind="reassessment", status="done", due_at=now, done_at=now
+            )
+        if flags and not case.emergencies.filter(status="active").exists():
+            episode = EmergencyEpisode.objects.create(
+                case=case, opened_at=now, trigger_flags=sorted(flags)
+            )
+            case.emergency_status = "active"
+            fields.append("emergency_status")
+            _event(case, actor, "emergency_opened", flags=sorted(flags), episode=str(episode.pk))
+    _save(case, fields)
+    _event(
+        case, actor, event, level=case.risk_level, previous=previous, assessment_kind=kind,
+        assessment=str(assessment_id), **details,
+    )  # fmt: skip
     refresh_deadlines(case)
-    _audit(actor, "case.assess", case, request, level=level)
+    _audit(
+        actor, "case.risk_level", case, request, level=case.risk_level, previous=previous,
+        assessment=str(assessment_id), event=event,
+    )  # fmt: skip
     return case
 
 

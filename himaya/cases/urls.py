@@ -16,7 +16,6 @@ urlpatterns = [
     path("<uuid:case_id>/", views.case_detail, name="detail"),
     path("<uuid:case_id>/transition/", views.case_transition, name="transition"),
     path("<uuid:case_id>/assign/", views.case_assign, name="assign"),
-    path("<uuid:case_id>/assessment/", views.case_assess, name="assess"),
     path("<uuid:case_id>/safety-actions/", views.safety_action_add, name="safety_action"),
     path("<uuid:case_id>/emergency/resolve/", views.emergency_resolve, name="emergency_resolve"),
     path("<uuid:case_id>/judicial-reports/", views.judicial_report, name="judicial_report"),

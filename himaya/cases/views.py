@@ -85,7 +85,7 @@ def _may(user, case: Case) -> dict[str, bool]:
     return {
         "transition": has_perm(user, Perm.CHILD_VIEW, case),
         "assign": has_perm(user, Perm.CASE_ASSIGN, case),
-        "assess": bool(roles & {"evaluator", "supervisor"}),
+        "assess": has_perm(user, Perm.ASSESSMENT_RECORD, case),
         "safety_action": work,
         "emergency_resolve": work,
         "plan_action_add": work,
@@ -222,6 +222,12 @@ def describe_event(event: CaseEvent, *, judicial_data: bool) -> str:
             "level": d.get("level", ""),
             "previous": d.get("previous", ""),
         }
+    if kind == "assessment_approved":
+        return _("A supervisor approved the lowered level: level %(level)s applies now.") % {
+            "level": d.get("level", "")
+        }
+    if kind == "assessment_rejected":
+        return _("A supervisor rejected the lowered level; the computed level stays.")
     if kind == "safety_action":
         return _("Safety action: %(action)s, outcome: %(outcome)s.") % {
             "action": label("safety_action_type", d.get("action_type", "")),
@@ -369,10 +375,6 @@ def _case_page(request, case: Case, *, bound: dict | None = None, status: int = 
             "assign",
             lambda: case_forms.AssignForm(candidates=candidates, auto_id=auto("assign")),
         )
-    if may["assess"] and case.stage in ASSESSED_STAGES:
-        forms["assess"] = form_for(
-            "assess", lambda: case_forms.AssessmentForm(auto_id=auto("assess"))
-        )
     if may["safety_action"] and open_stage:
         forms["safety_action"] = form_for(
             "safety_action", lambda: case_forms.SafetyActionForm(auto_id=auto("safety"))
@@ -446,7 +448,10 @@ def _case_page(request, case: Case, *, bound: dict | None = None, status: int = 
             }
         )
 
+    from himaya.assessment.history import case_history  # the assessment app builds on cases
+
     context = {
+        "history": case_history(case),
         "case": case,
         "child": case.child,
         "report": report,
@@ -522,21 +527,6 @@ def case_assign(request, case_id):
         )
 
     return _run(request, case, "assign", form, call, _("Assignment saved."))
-
-
-@access(Perm.CASE_WORK)
-@require_POST
-def case_assess(request, case_id):
-    case = _case_for_action(request, case_id, "assess")
-    form = case_forms.AssessmentForm(request.POST, auto_id="id_assess_%s")
-
-    def call(data):
-        services.case_assessment_record(
-            actor=request.user, case_id=case.pk, level=data["level"], note=data["note"],
-            request=request,
-        )  # fmt: skip
-
-    return _run(request, case, "assess", form, call, _("Assessment level recorded."))
 
 
 @access(Perm.CASE_WORK)

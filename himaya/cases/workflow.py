@@ -24,6 +24,18 @@ JUDICIAL_MEASURE_EXEMPT = frozenset({"death", "duplicate", "transferred_out"})
 RESIDENTIAL_CARE_EXEMPT = frozenset(
     {"reached_majority", "death", "duplicate", "transferred_out", "moved_abroad"}
 )
+# Check 5: no closing assessment needed for these; for `no_protection_concern` (T4) the full
+# assessment at level 0 takes its place (guarded by _assessment_done and _level_0).
+CLOSING_ASSESSMENT_EXEMPT = frozenset(
+    {
+        "duplicate",
+        "death",
+        "lost_contact",
+        "transferred_out",
+        "moved_abroad",
+        "no_protection_concern",
+    }
+)
 
 Guard = Callable[["GuardContext"], str | None]
 
@@ -91,8 +103,7 @@ def _administrative_reason(ctx: GuardContext) -> str | None:
 
 
 def _closure_checklist(ctx: GuardContext) -> str | None:
-    """circuit.md §5.4, in its order. Checks 5 (closing assessment) and 7 (referrals) join
-    with the scored assessment and referrals."""
+    """circuit.md §5.4, in its order. Check 7 (referrals) joins with referrals."""
     closure, reason = ctx.closure, ctx.closure.get("reason", "")
     if ctx.facts["open_blocking_tasks"]:
         return str(_("A mandatory report to the prosecutor is neither made nor waived."))
@@ -104,6 +115,8 @@ def _closure_checklist(ctx: GuardContext) -> str | None:
         )
     if ctx.facts["active_judicial_measures"] and reason not in JUDICIAL_MEASURE_EXEMPT:
         return str(_("A judicial measure is still active."))
+    if reason not in CLOSING_ASSESSMENT_EXEMPT and not ctx.facts["closing_assessment_recent"]:
+        return str(_("Record a closing assessment (in the last 30 days) first."))
     if reason not in VIEWS_EXEMPT and not (
         closure.get("child_views") or closure.get("views_not_obtained_reason")
     ):

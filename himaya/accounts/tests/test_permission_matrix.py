@@ -327,11 +327,6 @@ MATRIX = {
         lambda p: [p.cases["sale"].pk],
         only({"reception_sale": 400, "supervisor_sale": 400}, others=403, anonymous=LOGIN),
     ),
-    "cases:assess": (
-        "post",
-        lambda p: [p.cases["sale"].pk],
-        only({"supervisor_sale": 400, "manager_tanger": 404}, others=403, anonymous=LOGIN),
-    ),
     "cases:safety_action": (
         "post",
         lambda p: [p.cases["sale"].pk],

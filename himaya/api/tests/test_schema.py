@@ -24,6 +24,9 @@ CONTRACT_PATHS = [
     "/api/v1/cases/{case_id}/plan-actions/",
     "/api/v1/cases/{case_id}/follow-ups/",
     "/api/v1/audit/",
+    "/api/v1/instruments/",
+    "/api/v1/cases/{case_id}/assessments/",
+    "/api/v1/assessments/{assessment_id}/approve/",
 ]
 
 

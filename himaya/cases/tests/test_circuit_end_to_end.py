@@ -147,7 +147,7 @@ def test_a_case_through_the_whole_circuit(personas):
         == "done"
     )
 
-    # 6. Assessment stage, interim assessment at level 2, planning.
+    # 6. Assessment stage, the full assessment (GESD-MA: example E4, level 2), planning.
     assert (
         api(reception)
         .post(f"/api/v1/cases/{case_id}/transitions/", {"to": "assessment"}, format="json")
@@ -156,9 +156,16 @@ def test_a_case_through_the_whole_circuit(personas):
     )
     from himaya.cases import services
 
-    services.case_assessment_record(
-        actor=evaluator, case_id=case_id, level=2, note="Violence familiale, père éloigné."
-    )
+    scores = {"D1": 2, "D2": 1, "D3": 1, "D4": 1, "D5": 2, "D6": 1, "D7": 1}
+    response = api(evaluator).post(
+        f"/api/v1/cases/{case_id}/assessments/",
+        {"instrument": "GESD-MA", "kind": "initial", "flags": [], "scores": scores,
+         "child_views": "Veut rester chez sa mère."},
+        format="json",
+    )  # fmt: skip
+    assert response.status_code == 201, response.content
+    assert response.json()["level_final"] == 2 and response.json()["status"] == "final"
+    assert api(supervisor).get(f"/api/v1/cases/{case_id}/").json()["risk_level"] == 2
     response = api(manager).post(
         f"/api/v1/cases/{case_id}/transitions/", {"to": "planning"}, format="json"
     )
@@ -244,6 +251,26 @@ def test_a_case_through_the_whole_circuit(personas):
         .status_code
         == 200
     )
+    closure = {
+        "reason": "goals_achieved",
+        "goals_outcome": "achieved",
+        "living_situation": "family",
+        "education_status": "enrolled_school",
+        "child_views": "Elle va bien.",
+    }
+    refused = api(supervisor).post(
+        f"/api/v1/cases/{case_id}/transitions/", {"to": "closed", "closure": closure}, format="json"
+    )
+    assert refused.status_code == 409  # closure check 5: no closing assessment yet
+    assert refused.json()["error"]["fields"]["guard"] == ["closure_checklist"]
+    assert "closing assessment" in refused.json()["error"]["message"]
+    scores = {"D1": 1, "D2": 0, "D3": 1, "D4": 0, "D5": 0, "D6": 0, "D7": 0}
+    response = api(manager).post(
+        f"/api/v1/cases/{case_id}/assessments/",
+        {"instrument": "GESD-MA", "kind": "closing", "flags": [], "scores": scores},
+        format="json",
+    )
+    assert response.status_code == 201 and response.json()["level_final"] == 1
     closure = {
         "reason": "goals_achieved",
         "goals_outcome": "achieved",

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from himaya.accounts.testing import make_user
+from himaya.assessment.testing import assess
 from himaya.cases import forms as case_forms
 from himaya.cases import services
 from himaya.cases.models import Case, CaseEvent, Report, Task
@@ -82,7 +83,7 @@ def assigned_case(p, **kwargs) -> Case:
 def case_in_planning(p) -> Case:
     case = assigned_case(p)
     services.case_transition(actor=p.reception_sale, case_id=case.pk, to="assessment")
-    services.case_assessment_record(actor=p.evaluator_sale, case_id=case.pk, level=2)
+    assess(p.evaluator_sale, case, 2)
     services.case_transition(actor=p.evaluator_sale, case_id=case.pk, to="planning")
     return Case.objects.get(pk=case.pk)
 
@@ -469,7 +470,6 @@ def test_report_to_the_prosecutor_completes_the_mandatory_task(personas, client,
         ("judicial_measure", "provider_hospital_sale", 403),
         ("follow_up", "provider_hospital_sale", 403),
         ("plan_views", "auditor", 403),
-        ("assess", "manager_sale", 403),
         ("transfer_request", "reception_sale", 403),
         ("judicial_waive", "reception_sale", 403),
         ("plan_action_add", "manager_tanger", 404),
@@ -489,10 +489,7 @@ def test_assessment_plan_and_follow_up(personas, client, login):
     case = assigned_case(personas)
     services.case_transition(actor=personas.reception_sale, case_id=case.pk, to="assessment")
     login(personas.evaluator_sale)
-    assert (
-        post(client, "assess", case, {"level": "2", "note": "Violence familiale."}).status_code
-        == 302
-    )
+    assess(personas.evaluator_sale, case, 2)
     case.refresh_from_db()
     assert case.risk_level == 2
     case.refresh_from_db()
@@ -714,7 +711,7 @@ def busy_case(p) -> Case:
     return Case.objects.get(pk=case.pk)
 
 
-CASE_PAGE_QUERIES = 38  # measured: 36 (session, user, memberships, audit of the read, one query per section incl. hearings, guards; the care panel: arrangements + the choices of its form)
+CASE_PAGE_QUERIES = 41  # measured: 39 (session, user, memberships, audit of the read, one query per section incl. hearings and assessments, guards; the care panel: arrangements + the choices of its form)
 LIST_QUERIES = 10  # measured: 8 (list, my work), 9 (overdue)
 
 
@@ -799,8 +796,13 @@ def test_timeline_sentences_are_translated(personas, client, login):
 # --- invariants of the forms ---------------------------------------------------------------------
 
 
-def test_form_labels_cover_the_service_codes():
-    assert [code for code, _label in case_forms.TIER_A_FLAGS] == list(services.TIER_A_FLAGS)
+def test_form_labels_cover_the_service_codes(personas):
+    from himaya.assessment.selectors import tier_a_codes
+
+    flags = (
+        case_forms.IntakeForm(user=personas.reception_sale).fields["immediate_danger_flags"].choices
+    )
+    assert [code for code, _label in flags] == tier_a_codes() == [f"A{i}" for i in range(1, 9)]
     assert tuple(case_forms.PLAN_ACTION_STATUS_LABELS) == services.PLAN_ACTION_STATUSES
 
 

@@ -48,6 +48,16 @@ def test_seed_demo_is_idempotent():
     # one EPS placement and a shelter stay then a return home per territory, not doubled
     assert CareArrangement.objects.filter(care_type="eps", end_date__isnull=True).count() == 8
     assert CareArrangement.objects.filter(end_reason="returned_to_family").count() == 8
+    from himaya.assessment.models import Assessment
+
+    sale = Assessment.objects.filter(case__province_id="04.441")
+    assert sale.filter(override_status="pending").count() == 1  # waits for supervisor.sale
+    assert sale.filter(kind="reassessment").count() >= 4  # history on the cases past planning
+    assert (
+        not Case.objects.exclude(stage__in=["reception", "assessment"])
+        .filter(assessments=None)
+        .exists()
+    )
 
 
 def test_seed_demo_refuses_a_short_password():
