@@ -224,7 +224,9 @@ def _escalate_one(task_id, rules: Rules, recipients: _Recipients, *, now, today)
                 continue
             notified.add(user_id)
             rows.append(
-                Notification(user_id=user_id, kind=f"overdue_{task.kind}"[:40], message=message, link=link)
+                Notification(
+                    user_id=user_id, kind=f"overdue_{task.kind}"[:40], message=message, link=link
+                )
             )
     Notification.objects.bulk_create(rows)
     task.escalation_level, task.escalated_on = max(level, task.escalation_level), today

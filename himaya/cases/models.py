@@ -384,7 +384,9 @@ class SupervisedLibertyReport(BaseModel):
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="ls_reports")
     measure = models.ForeignKey(JudicialMeasure, on_delete=models.PROTECT, related_name="reports")
-    task = models.ForeignKey(Task, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    task = models.ForeignKey(
+        Task, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     period_start = models.DateField(_("period start"))
     period_end = models.DateField(_("period end"))
     sent_on = models.DateField(_("sent on"))

@@ -1040,15 +1040,11 @@ def ls_report_record(
     if measure is None:
         if measure_id is not None:
             raise ValidationError({"measure": _("Choose an active supervised-liberty measure.")})
-        raise Conflict(
-            _("This case has no active supervised-liberty measure."), guard="ls_measure"
-        )
+        raise Conflict(_("This case has no active supervised-liberty measure."), guard="ls_measure")
     if period_end < period_start:
         raise ValidationError({"period_end": _("The period cannot end before it starts.")})
     if period_start < measure.starts_on:
-        raise ValidationError(
-            {"period_start": _("The period cannot start before the measure.")}
-        )
+        raise ValidationError({"period_start": _("The period cannot start before the measure.")})
     if sent_on > timezone.localdate():
         raise ValidationError({"sent_on": _("The date sent cannot be in the future.")})
     if sent_on < period_start:
@@ -1058,9 +1054,7 @@ def ls_report_record(
     if recommendation and recommendation not in LS_RECOMMENDATIONS:
         raise ValidationError({"recommendation": _("Choose a value from the list.")})
     if not summary.strip() and not reference.strip():
-        raise ValidationError(
-            {"summary": _("Give a summary of the report or its reference.")}
-        )
+        raise ValidationError({"summary": _("Give a summary of the report or its reference.")})
     task = case.tasks.filter(kind="ls_report", status="open").order_by("due_at").first()
     report = SupervisedLibertyReport.objects.create(
         case=case, measure=measure, task=task, period_start=period_start, period_end=period_end,
@@ -1110,7 +1104,14 @@ def judicial_referral_outcome(
         _save(case, ["judicial_status"])
     else:
         _save(case, [])
-    _event(case, actor, "judicial_outcome", outcome=outcome, previous=previous, outcome_on=str(outcome_on))
+    _event(
+        case,
+        actor,
+        "judicial_outcome",
+        outcome=outcome,
+        previous=previous,
+        outcome_on=str(outcome_on),
+    )
     _audit(actor, "case.judicial_outcome", case, request, outcome=outcome)
     return referral
 
