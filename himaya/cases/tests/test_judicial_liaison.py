@@ -151,7 +151,11 @@ def test_liaison_records_the_prosecutors_answer(personas, client, login):
 
     ok = client.post(
         url,
-        {"outcome": "proceedings_opened", "outcome_on": str(timezone.localdate()), "reference": "D-7"},
+        {
+            "outcome": "proceedings_opened",
+            "outcome_on": str(timezone.localdate()),
+            "reference": "D-7",
+        },
     )
     assert ok.status_code == 302
     referral.refresh_from_db()
@@ -162,9 +166,10 @@ def test_liaison_records_the_prosecutors_answer(personas, client, login):
         "proceedings",
     )
     other = personas.cases["tanger"]
-    assert client.post(
-        reverse("cases:referral_outcome", args=[other.pk, referral.pk]), {}
-    ).status_code == 404
+    assert (
+        client.post(reverse("cases:referral_outcome", args=[other.pk, referral.pk]), {}).status_code
+        == 404
+    )
 
 
 def test_supervised_liberty_reports_from_the_judicial_page(personas, client, login):
@@ -241,3 +246,84 @@ def test_measure_with_an_end_date_alerts_thirty_days_before(personas):
     )  # fmt: skip
     alert = case.tasks.get(kind="measure_expiry")
     assert timezone.localtime(alert.due_at).date() == ends - timedelta(days=30)
+
+
+# --- API -----------------------------------------------------------------------------------------
+
+
+def api(user):
+    from rest_framework.test import APIClient
+
+    from himaya.accounts.testing import sign_in
+
+    return sign_in(APIClient(), user)
+
+
+def test_api_supervised_liberty_report(personas):
+    case = offence_case(personas)
+    liaison = api(personas.judicial_sale)
+    url = f"/api/v1/cases/{case.pk}/ls-reports/"
+    body = {"period_start": "2026-01-01", "period_end": "2026-03-31",
+            "sent_on": str(timezone.localdate()), "summary": "RAS"}  # fmt: skip
+    refused = liaison.post(url, body, format="json")
+    assert refused.status_code == 409
+    assert refused.json()["error"]["code"] == "conflict"
+
+    start = timezone.localdate() - timedelta(days=95)
+    services.judicial_measure_add(
+        actor=personas.judicial_sale, case_id=case.pk, measure_type="supervised_liberty",
+        decided_at=start, starts_on=start,
+    )  # fmt: skip
+    bad = liaison.post(
+        url, {**body, "period_start": str(start), "period_end": "2000-01-01"}, format="json"
+    )
+    assert bad.status_code == 400
+    assert "period_end" in bad.json()["error"]["fields"]
+    assert not SupervisedLibertyReport.objects.exists()
+    missing = liaison.post(url, {"period_start": str(start)}, format="json")
+    assert missing.status_code == 400 and "sent_on" in missing.json()["error"]["fields"]
+
+    ok = liaison.post(
+        url,
+        {**body, "period_start": str(start), "period_end": str(start + timedelta(days=90))},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="ls-1",
+    )
+    assert ok.status_code == 201, ok.content
+    again = liaison.post(
+        url,
+        {**body, "period_start": str(start), "period_end": str(start + timedelta(days=90))},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="ls-1",
+    )
+    assert again.status_code == 201 and SupervisedLibertyReport.objects.count() == 1
+    assert case.tasks.filter(kind="ls_report", status="done").count() == 1
+    detail = api(personas.supervisor_sale).get(f"/api/v1/cases/{case.pk}/").json()
+    assert detail["judicial"]["ls_reports"][0]["period_start"] == str(start)
+    tanger = personas.cases["tanger"]
+    assert (
+        liaison.post(f"/api/v1/cases/{tanger.pk}/ls-reports/", body, format="json").status_code
+        == 404
+    )
+
+
+def test_api_prosecutors_answer(personas):
+    case = offence_case(personas)
+    referral = services.judicial_report_record(
+        actor=personas.judicial_sale, case_id=case.pk, court="TPI Salé",
+        sent_at=timezone.now() - timedelta(days=1),
+    )  # fmt: skip
+    url = f"/api/v1/cases/{case.pk}/judicial-reports/{referral.pk}/outcome/"
+    liaison = api(personas.judicial_sale)
+    bad = liaison.post(
+        url, {"outcome": "later", "outcome_on": str(timezone.localdate())}, format="json"
+    )
+    assert bad.status_code == 400 and "outcome" in bad.json()["error"]["fields"]
+    ok = liaison.post(
+        url,
+        {"outcome": "no_further_action", "outcome_on": str(timezone.localdate())},
+        format="json",
+    )
+    assert ok.status_code == 200
+    referral.refresh_from_db()
+    assert referral.outcome == "no_further_action"
