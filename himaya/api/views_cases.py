@@ -148,8 +148,12 @@ class CaseDetailSerializer(CaseSerializer):
             "tasks",
             "judicial",
             "links",
+            "information_given",
+            "first_child_views",
+            "first_views_not_obtained_reason",
             "plan_child_views",
             "plan_views_not_obtained_reason",
+            "plan_caregiver_views",
             "caregiver_consent",
             "closure_reason",
         ]
@@ -453,6 +457,12 @@ class CasePatchSerializer(serializers.Serializer):
         max_length=40, required=False, allow_blank=True
     )
     caregiver_consent = serializers.CharField(max_length=10, required=False, allow_blank=True)
+    plan_caregiver_views = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    information_given = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    first_child_views = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    first_views_not_obtained_reason = serializers.CharField(
+        max_length=40, required=False, allow_blank=True
+    )
 
 
 class CaseDetail(APIView):
@@ -596,6 +606,7 @@ class MeasureSerializer(serializers.Serializer):
     decided_at = serializers.DateField()
     starts_on = serializers.DateField()
     ends_on = serializers.DateField(required=False, allow_null=True, default=None)
+    review_on = serializers.DateField(required=False, allow_null=True, default=None)
     institution = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
 
 
@@ -709,7 +720,7 @@ class JudicialMeasureCreate(_CaseAction):
     def perform(self, request, case, data):
         services.judicial_measure_add(
             actor=request.user, case_id=case.pk, measure_type=data["type"], decided_at=data["decided_at"],
-            starts_on=data["starts_on"], ends_on=data["ends_on"], institution=_organisation(data["institution"], "institution"), request=request,
+            starts_on=data["starts_on"], ends_on=data["ends_on"], review_on=data["review_on"], institution=_organisation(data["institution"], "institution"), request=request,
         )  # fmt: skip
 
 

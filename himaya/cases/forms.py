@@ -575,6 +575,7 @@ class JudicialMeasureForm(forms.Form):
     decided_at = forms.DateField(label=_("Decided on"), widget=DateInput())
     starts_on = forms.DateField(label=_("Starts on"), widget=DateInput())
     ends_on = forms.DateField(label=_("Ends on"), widget=DateInput(), required=False)
+    review_on = forms.DateField(label=_("Review on"), widget=DateInput(), required=False)
 
     SERVICE_FIELDS = {"type": "measure_type"}
 
@@ -653,6 +654,28 @@ class FollowUpForm(forms.Form):
     notes = _text(_("Observations"), max_length=8000, rows=3)
 
 
+class InformationViewsForm(forms.Form):
+    """Reception, step 5 (circuit.md §4.2): information given and the child's first views."""
+
+    information_given = _text(
+        _("Information and orientation given to the child and the caregivers"),
+        max_length=8000,
+        rows=3,
+    )
+    first_child_views = _text(_("The child's first views"), max_length=8000, rows=3)
+    first_views_not_obtained_reason = CodeChoiceField(
+        "views_not_obtained_reason",
+        label=_("…or why they could not be obtained"),
+        required=False,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def values(self) -> dict:
+        data = dict(self.cleaned_data)
+        data.pop("version")
+        return data
+
+
 class PlanViewsForm(forms.Form):
     plan_child_views = _text(_("The child's views on the plan"), max_length=8000, rows=3)
     plan_views_not_obtained_reason = CodeChoiceField(
@@ -660,6 +683,7 @@ class PlanViewsForm(forms.Form):
         label=_("…or why they could not be obtained"),
         required=False,
     )
+    plan_caregiver_views = _text(_("The caregivers' views on the plan"), max_length=8000, rows=2)
     caregiver_consent = CodeChoiceField(
         "yes_no_unknown", label=_("Caregivers' consent"), required=False
     )

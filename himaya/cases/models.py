@@ -103,7 +103,13 @@ class Case(VersionedModel):
     judicial_status = models.CharField(max_length=20, default="none")
     assigned_at = models.DateTimeField(null=True, blank=True)
     plan_approved_at = models.DateTimeField(null=True, blank=True)
+    # Stage 2 step 5 (circuit.md §4.2, data-protection.md §3): the information given to the
+    # child and the caregivers, and the child's first views (or why they could not be heard).
+    information_given = models.TextField(blank=True)
+    first_child_views = models.TextField(blank=True)
+    first_views_not_obtained_reason = models.CharField(max_length=40, blank=True)
     plan_child_views = models.TextField(blank=True)
+    plan_caregiver_views = models.TextField(blank=True)
     plan_views_not_obtained_reason = models.CharField(max_length=40, blank=True)
     caregiver_consent = models.CharField(max_length=10, blank=True)  # yes / no / unknown
     closed_at = models.DateTimeField(null=True, blank=True)

@@ -689,8 +689,17 @@ def case_transition(
 
 @transaction.atomic
 def case_update(*, actor, case_id, version: int, request=None, **values) -> Case:
-    """Edit a case's own fields (PATCH with If-Match). Today: the plan views and consent."""
-    editable = {"plan_child_views", "plan_views_not_obtained_reason", "caregiver_consent"}
+    """Edit a case's own fields (PATCH with If-Match): the information given and the child's
+    first views (reception), the child's and the caregivers' views on the plan, consent."""
+    editable = {
+        "plan_child_views",
+        "plan_views_not_obtained_reason",
+        "plan_caregiver_views",
+        "caregiver_consent",
+        "information_given",
+        "first_child_views",
+        "first_views_not_obtained_reason",
+    }
     unknown = set(values) - editable
     if unknown:
         raise ValidationError({name: _("This field cannot be changed here.") for name in unknown})
@@ -702,6 +711,14 @@ def case_update(*, actor, case_id, version: int, request=None, **values) -> Case
             values["plan_views_not_obtained_reason"],
             "plan_views_not_obtained_reason",
         )
+    if values.get("first_views_not_obtained_reason"):
+        _valid_code(
+            "views_not_obtained_reason",
+            values["first_views_not_obtained_reason"],
+            "first_views_not_obtained_reason",
+        )
+    if case.stage == "closed":
+        raise Conflict(_("The case is closed."), guard="closed")
     if values.get("caregiver_consent"):
         _valid_code("yes_no_unknown", values["caregiver_consent"], "caregiver_consent")
     changes = {k: [getattr(case, k), v] for k, v in values.items() if getattr(case, k) != v}
@@ -941,6 +958,7 @@ def judicial_measure_add(
     decided_at: date,
     starts_on: date,
     ends_on: date | None = None,
+    review_on: date | None = None,
     institution: Organisation | None = None,
     request=None,
 ) -> JudicialMeasure:
@@ -953,21 +971,23 @@ def judicial_measure_add(
         raise ValidationError({"decided_at": _("The decision date cannot be in the future.")})
     if ends_on and ends_on < starts_on:
         raise ValidationError({"ends_on": _("A measure cannot end before it starts.")})
+    if review_on and review_on < starts_on:
+        raise ValidationError({"review_on": _("A measure cannot be reviewed before it starts.")})
     legal_basis = (codes.get("judicial_measure_type", measure_type).attrs or {}).get(
         "legal_basis", ""
     )
     measure = JudicialMeasure.objects.create(
         case=case, measure_type=measure_type, legal_basis=legal_basis, decided_at=decided_at, starts_on=starts_on,
-        ends_on=ends_on, institution=institution, recorded_by=actor,
+        ends_on=ends_on, review_on=review_on, institution=institution, recorded_by=actor,
     )  # fmt: skip
     case.judicial_status = "measure_active"
     _save(case, ["judicial_status"])
     if measure_type == "supervised_liberty":
         _schedule_next_ls_report(case, measure)
-    for alert in deadlines.measure_alert_dates(ends_on, None):
+    for alert in deadlines.measure_alert_dates(ends_on, review_on):
         # R6: the case manager (and, by escalation, the judicial liaison) is alerted 30 days
-        # before the measure ends.
-        if ends_on and ends_on >= timezone.localdate():
+        # before the measure ends or is reviewed.
+        if alert >= timezone.localdate() - timedelta(days=30):
             Task.objects.create(
                 case=case, kind="measure_expiry", due_at=_end_of_day(alert),
                 assignee=case.case_manager,
@@ -1139,13 +1159,15 @@ def hearing_add(
     hearing = Hearing.objects.create(
         case=case, scheduled_at=scheduled_at, kind=kind, recorded_by=actor
     )
-    if scheduled_at > timezone.now():
-        Task.objects.create(
-            case=case,
-            kind="hearing_reminder",
-            due_at=scheduled_at - timedelta(days=1),
-            assignee=case.case_manager,
-        )
+    # circuit.md §7.1: reminders to the case manager 7 days and 1 day before.
+    for before in (timedelta(days=7), timedelta(days=1)):
+        if scheduled_at - before > timezone.now():
+            Task.objects.create(
+                case=case,
+                kind="hearing_reminder",
+                due_at=scheduled_at - before,
+                assignee=case.case_manager,
+            )
     _save(case, [])
     _event(case, actor, "hearing", scheduled_at=scheduled_at.isoformat(), hearing_kind=kind)
     _audit(actor, "case.hearing", case, request)

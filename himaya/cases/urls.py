@@ -39,6 +39,7 @@ urlpatterns = [
     ),
     path("<uuid:case_id>/follow-ups/", views.follow_up_add, name="follow_up"),
     path("<uuid:case_id>/plan-views/", views.plan_views, name="plan_views"),
+    path("<uuid:case_id>/information/", views.information_views, name="information_views"),
     path("<uuid:case_id>/transfer/", views.transfer_request, name="transfer_request"),
     path("<uuid:case_id>/transfer/decide/", views.transfer_decide, name="transfer_decide"),
 ]

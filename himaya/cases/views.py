@@ -93,6 +93,7 @@ def _may(user, case: Case) -> dict[str, bool]:
         "follow_up": work,
         "relation_add": work and has_perm(user, Perm.CHILD_EDIT, case.child),
         "plan_views": work,
+        "information_views": work,
         "transfer_request": work and bool(roles & {"case_manager", "supervisor"}),
         "judicial_report": judicial,
         "judicial_measure": judicial,
@@ -185,6 +186,12 @@ def _run(request, case: Case, action: str, form, call, success: str, *, stale_on
 # --- timeline ------------------------------------------------------------------------------------
 
 _CHANGED_FIELD_LABELS = {
+    "information_given": gettext_noop("Information given to the child and the caregivers"),
+    "first_child_views": gettext_noop("The child's first views"),
+    "first_views_not_obtained_reason": gettext_noop(
+        "Why the child's first views could not be obtained"
+    ),
+    "plan_caregiver_views": gettext_noop("The caregivers' views on the plan"),
     "plan_child_views": gettext_noop("The child's views on the plan"),
     "plan_views_not_obtained_reason": gettext_noop("Why the child's views could not be obtained"),
     "caregiver_consent": gettext_noop("Caregivers' consent"),
@@ -487,10 +494,24 @@ def _case_page(request, case: Case, *, bound: dict | None = None, status: int = 
                 initial={
                     "plan_child_views": case.plan_child_views,
                     "plan_views_not_obtained_reason": case.plan_views_not_obtained_reason,
+                    "plan_caregiver_views": case.plan_caregiver_views,
                     "caregiver_consent": case.caregiver_consent,
                     "version": case.version,
                 },
                 auto_id=auto("views"),
+            ),
+        )
+    if may["information_views"] and open_stage:
+        forms["information_views"] = form_for(
+            "information_views",
+            lambda: case_forms.InformationViewsForm(
+                initial={
+                    "information_given": case.information_given,
+                    "first_child_views": case.first_child_views,
+                    "first_views_not_obtained_reason": case.first_views_not_obtained_reason,
+                    "version": case.version,
+                },
+                auto_id=auto("info"),
             ),
         )
     if may["relation_add"] and open_stage:
@@ -793,7 +814,7 @@ def judicial_measure(request, case_id):
         services.judicial_measure_add(
             actor=request.user, case_id=case.pk, measure_type=data["measure_type"],
             decided_at=data["decided_at"], starts_on=data["starts_on"], ends_on=data["ends_on"],
-            request=request,
+            review_on=data["review_on"], request=request,
         )  # fmt: skip
 
     return _run(request, case, "judicial_measure", form, call, _("Judicial measure recorded."))
@@ -927,6 +948,24 @@ def plan_views(request, case_id):
         )  # fmt: skip
 
     return _run(request, case, "plan_views", form, call, _("Plan views saved."), stale_on_form=True)
+
+
+@access(Perm.CASE_WORK)
+@require_POST
+def information_views(request, case_id):
+    case = _case_for_action(request, case_id, "information_views")
+    form = case_forms.InformationViewsForm(request.POST, auto_id="id_info_%s")
+
+    def call(data):
+        services.case_update(
+            actor=request.user, case_id=case.pk, version=data["version"], request=request,
+            **form.values(),
+        )  # fmt: skip
+
+    return _run(
+        request, case, "information_views", form, call,
+        _("Information and the child's views saved."), stale_on_form=True,
+    )  # fmt: skip
 
 
 @access(Perm.CASE_WORK)

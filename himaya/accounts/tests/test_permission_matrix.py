@@ -490,6 +490,20 @@ MATRIX = {
             anonymous=LOGIN,
         ),
     ),
+    "cases:information_views": (
+        "post",
+        lambda p: [p.cases["sale"].pk],
+        only(
+            {
+                "reception_sale": 400,
+                "manager_sale": 400,
+                "supervisor_sale": 400,
+                "manager_tanger": 404,
+            },
+            others=403,
+            anonymous=LOGIN,
+        ),
+    ),
     "cases:transfer_request": (
         "post",
         lambda p: [p.cases["sale"].pk],

@@ -226,7 +226,8 @@ def test_ls_report_without_a_supervised_liberty_measure_is_refused(personas, cli
     assert not SupervisedLibertyReport.objects.exists()
 
 
-def test_two_hearings_each_get_their_reminder(personas):
+def test_two_hearings_each_get_their_reminders(personas):
+    """Reminders 7 days and 1 day before each hearing (those still ahead)."""
     case = offence_case(personas)
     for days in (5, 9):
         services.hearing_add(
@@ -234,7 +235,7 @@ def test_two_hearings_each_get_their_reminder(personas):
             case_id=case.pk,
             scheduled_at=timezone.now() + timedelta(days=days),
         )
-    assert case.tasks.filter(kind="hearing_reminder", status="open").count() == 2
+    assert case.tasks.filter(kind="hearing_reminder", status="open").count() == 3
 
 
 def test_measure_with_an_end_date_alerts_thirty_days_before(personas):
@@ -246,6 +247,28 @@ def test_measure_with_an_end_date_alerts_thirty_days_before(personas):
     )  # fmt: skip
     alert = case.tasks.get(kind="measure_expiry")
     assert timezone.localtime(alert.due_at).date() == ends - timedelta(days=30)
+
+
+def test_measure_review_date_alerts_too_and_is_checked(personas):
+    from django.core.exceptions import ValidationError
+
+    case = offence_case(personas)
+    today = timezone.localdate()
+    with pytest.raises(ValidationError) as refused:
+        services.judicial_measure_add(
+            actor=personas.judicial_sale, case_id=case.pk, measure_type="protection_measure_481",
+            decided_at=today, starts_on=today, review_on=today - timedelta(days=1),
+        )  # fmt: skip
+    assert "review_on" in refused.value.message_dict
+    services.judicial_measure_add(
+        actor=personas.judicial_sale, case_id=case.pk, measure_type="protection_measure_481",
+        decided_at=today, starts_on=today, ends_on=today + timedelta(days=365),
+        review_on=today + timedelta(days=180),
+    )  # fmt: skip
+    dues = sorted(
+        timezone.localtime(t.due_at).date() for t in case.tasks.filter(kind="measure_expiry")
+    )
+    assert dues == [today + timedelta(days=150), today + timedelta(days=335)]
 
 
 # --- API -----------------------------------------------------------------------------------------
