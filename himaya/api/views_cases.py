@@ -594,6 +594,11 @@ class JudicialReportSerializer(serializers.Serializer):
     transmission = serializers.CharField(
         max_length=30, required=False, allow_blank=True, default=""
     )
+    cover_linked = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="The same report also covers the cases linked as siblings or by the same report.",
+    )
 
 
 class WaiveSerializer(serializers.Serializer):

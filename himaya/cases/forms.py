@@ -555,6 +555,9 @@ class JudicialReportForm(forms.Form):
         choices=[("us", _("Our organisation")), ("other_body", _("Another body"))],
         initial="us",
     )
+    cover_linked = forms.BooleanField(
+        label=_("The same report covers the linked siblings' cases"), required=False
+    )
 
 
 class JudicialWaiveForm(forms.Form):

@@ -864,11 +864,43 @@ def judicial_report_record(
     referral_type: str = "offence_report",
     made_by: str = "us",
     transmission: str = "",
+    cover_linked: bool = False,
     request=None,
 ) -> JudicialReferral:
-    """Record a report to the prosecutor; it completes the matching mandatory task (R1/R2)."""
+    """Record a report to the prosecutor; it completes the matching mandatory task (R1/R2).
+    With `cover_linked`, the same report also covers the cases linked to this one as siblings
+    or by the same report (circuit.md §8.2) on which the actor may record it: each gets the
+    referral and its task is completed."""
     case = _lock(case_id)
     _require(actor, Perm.JUDICIAL_RECORD, case)
+    referral = _record_referral(
+        actor, case, court=court, sent_at=sent_at, reference=reference,
+        referral_type=referral_type, made_by=made_by, transmission=transmission, request=request,
+    )  # fmt: skip
+    if cover_linked:
+        linked = (
+            case.links.filter(kind__in=(CaseLink.Kind.SIBLING, CaseLink.Kind.SAME_REPORT))
+            .exclude(other__stage="closed")
+            .values_list("other_id", flat=True)
+            .distinct()
+            .order_by("other_id")
+        )
+        for other_id in list(linked):
+            other = _lock(other_id)
+            if not has_perm(actor, Perm.JUDICIAL_RECORD, other):
+                continue
+            _record_referral(
+                actor, other, court=court, sent_at=sent_at, reference=reference,
+                referral_type=referral_type, made_by=made_by, transmission=transmission,
+                request=request, covered_with=case.number,
+            )  # fmt: skip
+    return referral
+
+
+def _record_referral(
+    actor, case: Case, *, court, sent_at, reference, referral_type, made_by, transmission,
+    request, covered_with: str = "",
+) -> JudicialReferral:  # fmt: skip
     if not court.strip():
         raise ValidationError({"court": _("Name the court.")})
     _valid_code("judicial_referral_type", referral_type, "referral_type")
@@ -898,6 +930,7 @@ def judicial_report_record(
         reference=reference,
         referral_type=referral_type,
         sent_at=sent_at.isoformat(),
+        covered_with=covered_with,
     )
     _audit(actor, "case.judicial_report", case, request, referral_type=referral_type)
     return referral

@@ -778,7 +778,8 @@ def judicial_report(request, case_id):
         services.judicial_report_record(
             actor=request.user, case_id=case.pk, court=data["court"], sent_at=data["sent_at"],
             reference=data["reference"], referral_type=data["referral_type"],
-            made_by=data["made_by"], transmission=data["transmission"], request=request,
+            made_by=data["made_by"], transmission=data["transmission"],
+            cover_linked=data["cover_linked"], request=request,
         )  # fmt: skip
 
     return _run(

@@ -161,3 +161,28 @@ def test_a_new_episode_after_closure_is_linked_to_the_previous_one(personas, cli
     new = child.cases.exclude(pk=old.pk).get()
     assert CaseLink.objects.filter(case=new, other=old, kind="previous_episode").exists()
     assert CaseLink.objects.filter(case=old, other=new, kind="previous_episode").exists()
+
+
+def test_one_report_to_the_prosecutor_covers_the_linked_siblings(personas):
+    client = sign_in(APIClient(), personas.reception_sale)
+    payload = {
+        "received_at": (timezone.now() - timedelta(minutes=5)).isoformat(),
+        "channel": "onde_2511_line", "province": "04.441", "reporter": None,
+        "concerns": ["VPH.FAM"], "narrative": "Deux enfants frappés.", "triage_level": 2,
+        "children": [{"first_name_lat": "Omar", "last_name_lat": "Idrissi", "sex": "M"},
+                     {"first_name_lat": "Hiba", "last_name_lat": "Idrissi", "sex": "F"}],
+    }  # fmt: skip
+    first, second = (
+        c["id"] for c in client.post("/api/v1/reports/", payload, format="json").json()["cases"]
+    )
+    cases = Case.objects.filter(pk__in=[first, second])
+    assert all(c.tasks.get(kind="report_to_prosecutor").status == "open" for c in cases)
+    liaison = sign_in(APIClient(), personas.judicial_sale)
+    response = liaison.post(
+        f"/api/v1/cases/{first}/judicial-reports/",
+        {"court": "TPI Salé", "sent_at": timezone.now().isoformat(), "cover_linked": True},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    assert all(c.tasks.get(kind="report_to_prosecutor").status == "done" for c in cases)
+    assert all(c.judicial_referrals.count() == 1 for c in cases)
