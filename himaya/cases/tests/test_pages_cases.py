@@ -786,6 +786,8 @@ def test_every_case_page_renders_in_arabic_and_french(personas, client, login, l
         ("supervisor_sale", reverse("cases:detail", args=[case.pk])),
         ("manager_sale", reverse("cases:detail", args=[case.pk])),
         ("reception_sale", reverse("cases:detail", args=[case.pk])),
+        ("judicial_sale", reverse("cases:judicial_inbox")),
+        ("judicial_sale", reverse("cases:judicial_case", args=[case.pk])),
     ]
     for persona, url in pages:
         client.logout()
@@ -793,12 +795,18 @@ def test_every_case_page_renders_in_arabic_and_french(personas, client, login, l
         response = client.get(url, HTTP_ACCEPT_LANGUAGE=language)
         assert response.status_code == 200, url
         assert f'<html lang="{language}" dir="{direction}">' in response.content.decode(), url
+    client.logout()
+    login(personas.reception_sale)
     fragment = client.get(
         reverse("cases:intake_matches"),
         {"first_name_lat": "Salma", "last_name_lat": "Riahi"},
         HTTP_ACCEPT_LANGUAGE=language,
     )
     assert fragment.status_code == 200
+    child = client.get(
+        reverse("cases:intake_child"), {"children-TOTAL_FORMS": "1"}, HTTP_ACCEPT_LANGUAGE=language
+    )
+    assert child.status_code == 200
 
 
 def test_timeline_sentences_are_translated(personas, client, login):
