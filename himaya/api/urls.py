@@ -77,6 +77,16 @@ urlpatterns = [
         name="api-case-judicial-measures",
     ),
     path(
+        "cases/<uuid:case_id>/judicial-reports/<uuid:referral_id>/outcome/",
+        views_cases.ReferralOutcomeView.as_view(),
+        name="api-case-judicial-report-outcome",
+    ),
+    path(
+        "cases/<uuid:case_id>/ls-reports/",
+        views_cases.LSReportCreate.as_view(),
+        name="api-case-ls-reports",
+    ),
+    path(
         "cases/<uuid:case_id>/plan-actions/",
         views_cases.PlanActionCreate.as_view(),
         name="api-case-plan-actions",

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -60,6 +60,11 @@ class ReportCreateSerializer(serializers.Serializer):
     triage_level = serializers.IntegerField(required=False, min_value=1, max_value=3)
     external_reference = serializers.CharField(
         max_length=100, required=False, allow_blank=True, default=""
+    )
+    siblings = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="The children named are siblings: their cases are also linked as `sibling`.",
     )
 
     def validate_province(self, value):
@@ -119,8 +124,18 @@ class CaseSerializer(serializers.ModelSerializer):
         }
 
 
+class CaseLinkSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=["same_report", "sibling", "same_household", "previous_episode"]
+    )
+    case_id = serializers.UUIDField(allow_null=True, help_text="null when outside your scope")
+    number = serializers.CharField(allow_null=True)
+    stage = serializers.CharField(allow_null=True)
+
+
 class CaseDetailSerializer(CaseSerializer):
     allowed_transitions = serializers.SerializerMethodField()
+    links = serializers.SerializerMethodField()
     deadlines = serializers.SerializerMethodField()
     tasks = serializers.SerializerMethodField()
     judicial = serializers.SerializerMethodField()
@@ -132,11 +147,22 @@ class CaseDetailSerializer(CaseSerializer):
             "deadlines",
             "tasks",
             "judicial",
+            "links",
+            "information_given",
+            "first_child_views",
+            "first_views_not_obtained_reason",
             "plan_child_views",
             "plan_views_not_obtained_reason",
+            "plan_caregiver_views",
             "caregiver_consent",
             "closure_reason",
         ]
+
+    @extend_schema_field(CaseLinkSerializer(many=True))
+    def get_links(self, case) -> list[dict]:
+        return CaseLinkSerializer(
+            selectors.case_links(self.context["request"].user, case), many=True
+        ).data
 
     def get_allowed_transitions(self, case) -> list[str]:
         return services.allowed_transitions(self.context["request"].user, case)
@@ -185,10 +211,13 @@ class CaseDetailSerializer(CaseSerializer):
             "status": case.judicial_status,
             "reports": [
                 {
+                    "id": str(r.pk),
                     "court": r.court,
                     "sent_at": r.sent_at,
                     "reference": r.reference,
                     "type": r.referral_type,
+                    "outcome": r.outcome,
+                    "outcome_on": r.outcome_on,
                 }
                 for r in case.judicial_referrals.order_by("sent_at")
             ],
@@ -201,6 +230,15 @@ class CaseDetailSerializer(CaseSerializer):
                     "status": m.status,
                 }
                 for m in case.judicial_measures.order_by("decided_at")
+            ],
+            "ls_reports": [
+                {
+                    "period_start": r.period_start,
+                    "period_end": r.period_end,
+                    "sent_on": r.sent_on,
+                    "reference": r.reference,
+                }
+                for r in case.ls_reports.order_by("period_start")
             ],
         }
 
@@ -419,6 +457,12 @@ class CasePatchSerializer(serializers.Serializer):
         max_length=40, required=False, allow_blank=True
     )
     caregiver_consent = serializers.CharField(max_length=10, required=False, allow_blank=True)
+    plan_caregiver_views = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    information_given = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    first_child_views = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    first_views_not_obtained_reason = serializers.CharField(
+        max_length=40, required=False, allow_blank=True
+    )
 
 
 class CaseDetail(APIView):
@@ -550,6 +594,11 @@ class JudicialReportSerializer(serializers.Serializer):
     transmission = serializers.CharField(
         max_length=30, required=False, allow_blank=True, default=""
     )
+    cover_linked = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="The same report also covers the cases linked as siblings or by the same report.",
+    )
 
 
 class WaiveSerializer(serializers.Serializer):
@@ -562,6 +611,7 @@ class MeasureSerializer(serializers.Serializer):
     decided_at = serializers.DateField()
     starts_on = serializers.DateField()
     ends_on = serializers.DateField(required=False, allow_null=True, default=None)
+    review_on = serializers.DateField(required=False, allow_null=True, default=None)
     institution = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
 
 
@@ -675,7 +725,7 @@ class JudicialMeasureCreate(_CaseAction):
     def perform(self, request, case, data):
         services.judicial_measure_add(
             actor=request.user, case_id=case.pk, measure_type=data["type"], decided_at=data["decided_at"],
-            starts_on=data["starts_on"], ends_on=data["ends_on"], institution=_organisation(data["institution"], "institution"), request=request,
+            starts_on=data["starts_on"], ends_on=data["ends_on"], review_on=data["review_on"], institution=_organisation(data["institution"], "institution"), request=request,
         )  # fmt: skip
 
 
@@ -728,3 +778,64 @@ class SafetyActionCreate(_CaseAction):
 
     def perform(self, request, case, data):
         services.safety_action_add(actor=request.user, case_id=case.pk, request=request, **data)
+
+
+class LSReportSerializer(serializers.Serializer):
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()
+    sent_on = serializers.DateField()
+    reference = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    summary = serializers.CharField(max_length=8000, required=False, allow_blank=True, default="")
+    compliance = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    recommendation = serializers.CharField(
+        max_length=20, required=False, allow_blank=True, default=""
+    )
+    measure = serializers.UUIDField(required=False, allow_null=True, default=None)
+
+
+class LSReportCreate(_CaseAction):
+    himaya_access = Perm.JUDICIAL_RECORD
+    read_perm = Perm.CHILD_VIEW_SUMMARY
+    serializer_class = LSReportSerializer
+
+    @extend_schema(
+        request=LSReportSerializer,
+        responses={201: CaseDetailSerializer},
+        summary="Record a quarterly supervised-liberty report (completes the task due)",
+    )
+    def post(self, request, case_id):
+        return super().post(request, case_id)
+
+    def perform(self, request, case, data):
+        measure = data.pop("measure")
+        services.ls_report_record(
+            actor=request.user, case_id=case.pk, measure_id=measure, request=request, **data
+        )
+
+
+class ReferralOutcomeSerializer(serializers.Serializer):
+    outcome = serializers.CharField(max_length=30)
+    outcome_on = serializers.DateField()
+    reference = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+
+
+class ReferralOutcomeView(APIView):
+    himaya_access = Perm.JUDICIAL_RECORD
+
+    @extend_schema(
+        request=ReferralOutcomeSerializer,
+        responses={200: CaseDetailSerializer},
+        summary="Record the prosecutor's answer to a report",
+    )
+    def post(self, request, case_id, referral_id):
+        case = selectors.case_get_for_user(
+            request.user, case_id, Perm.CHILD_VIEW_SUMMARY, request=request, audit=False
+        )
+        referral = case.judicial_referrals.filter(pk=referral_id).first()
+        if referral is None:
+            raise NotFound
+        data = _parse(ReferralOutcomeSerializer, request)
+        services.judicial_referral_outcome(
+            actor=request.user, referral_id=referral.pk, request=request, **data
+        )
+        return _case_response(request, case)

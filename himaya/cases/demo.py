@@ -93,9 +93,48 @@ def seed(ctx: DemoContext) -> None:
                 ),
             )  # fmt: skip
             _advance(case, target, staff, now)
+        _siblings(key, province, staff, now)
     ctx.stdout.write(
         "Demo cases: every stage in each pilot territory (other CAPEs' staff: reception.<xxx>, manager.<xxx>, evaluator.<xxx>, supervisor.<xxx>)."
     )
+
+
+def _siblings(key: str, province, staff: dict[str, User], now) -> None:
+    """Two siblings in one report (linked cases); the elder under supervised liberty, recorded
+    by the territory's judicial liaison, with its first quarterly report due."""
+    _report, cases = services.report_create(
+        actor=staff["reception_officer"],
+        data=services.ReportInput(
+            received_at=now - timedelta(days=120), channel="police_cell", province=province,
+            narrative="Signalement fictif : deux frères et sœurs (données synthétiques).",
+            concerns=["VPH.FAM"], external_reference=f"DEMO-{key}-siblings", triage_level=2, siblings=True,
+            children=[
+                services.ChildInput(first_name_ar="أنس", last_name_ar="الشرقاوي", first_name_lat="Anas", last_name_lat="Cherkaoui", sex="male", estimated_age=15),
+                services.ChildInput(first_name_ar="سارة", last_name_ar="الشرقاوي", first_name_lat="Sara", last_name_lat="Cherkaoui", sex="female", estimated_age=9),
+            ],
+        ),
+    )  # fmt: skip
+    for case in cases:
+        for user, role in (
+            (staff["case_manager"], "case_manager"),
+            (staff["evaluator"], "evaluator"),
+        ):
+            services.case_assign(
+                actor=staff["reception_officer"], case_id=case.pk, user=user, as_role=role
+            )
+    liaison = User.objects.filter(
+        memberships__role="judicial_liaison", memberships__scope_province=province
+    ).first()
+    actor = liaison or staff["supervisor"]
+    services.judicial_report_record(
+        actor=actor, case_id=cases[0].pk, court="Tribunal de première instance",
+        sent_at=now - timedelta(days=119), reference=f"DEMO-{key}-PQ", cover_linked=True,
+    )  # fmt: skip
+    start = timezone.localdate() - timedelta(days=100)
+    services.judicial_measure_add(
+        actor=actor, case_id=cases[0].pk, measure_type="supervised_liberty",
+        decided_at=start, starts_on=start, ends_on=start + timedelta(days=365),
+    )  # fmt: skip
 
 
 def _advance(case, target: str, staff: dict[str, User], now) -> None:
@@ -144,6 +183,14 @@ def _advance(case, target: str, staff: dict[str, User], now) -> None:
         child_views="Souhaite être écouté(e).", caregiver_views="La famille coopère.",
     )  # fmt: skip
     if target == "closed":
+        from himaya.cases.models import Case
+
+        services.case_update(
+            actor=staff["case_manager"],
+            case_id=case.pk,
+            version=Case.objects.get(pk=case.pk).version,
+            information_given="Droits expliqués ; orientation vers la cellule d'écoute scolaire.",
+        )
         closure = {
             "reason": "no_protection_concern",
             "goals_outcome": "not_applicable",

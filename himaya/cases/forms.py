@@ -4,6 +4,8 @@ user's language when the form is built."""
 
 from __future__ import annotations
 
+import json
+import re
 import uuid
 from datetime import datetime
 
@@ -135,17 +137,22 @@ class ProvinceChoiceField(forms.ChoiceField):
         return self.provinces.get(code) if code else None
 
 
-def _child_name_attrs(matches_url: str) -> dict:
+def _child_name_attrs(matches_url: str, prefix: str | None = None) -> dict:
     """htmx: a change of a name asks the server for children already known (debounced; the
-    latest request wins)."""
-    return {
+    latest request wins). With several children, each has its own fields and results,
+    identified by its form prefix."""
+    suffix = f"-{prefix}" if prefix else ""
+    attrs = {
         "hx-get": matches_url,
         "hx-trigger": "change delay:400ms",
-        "hx-target": "#child-matches",
-        "hx-include": "#child-fields, #id_province",
-        "hx-sync": "#child-fields:replace",
+        "hx-target": f"#child-matches{suffix}",
+        "hx-include": f"#child-fields{suffix}, #id_province",
+        "hx-sync": f"#child-fields{suffix}:replace",
         "autocomplete": "off",
     }
+    if prefix:
+        attrs["hx-vals"] = json.dumps({"prefix": prefix})
+    return attrs
 
 
 class ChildIdentityForm(forms.Form):
@@ -167,7 +174,7 @@ class ChildIdentityForm(forms.Form):
         super().__init__(*args, **kwargs)
         if matches_url:
             for name in (*CHILD_NAME_FIELDS, "known_as", "mother_name"):
-                self.fields[name].widget.attrs.update(_child_name_attrs(matches_url))
+                self.fields[name].widget.attrs.update(_child_name_attrs(matches_url, self.prefix))
         self.fields["first_name_ar"].widget.attrs["dir"] = "rtl"
         self.fields["last_name_ar"].widget.attrs["dir"] = "rtl"
         self.fields["first_name_lat"].widget.attrs["dir"] = "ltr"
@@ -197,10 +204,14 @@ class ChildIdentityForm(forms.Form):
         return any(self.cleaned_data.get(name) for name in CHILD_NAME_FIELDS)
 
 
-class MatchQueryForm(ChildIdentityForm):
-    """The GET of the matches fragment: the child's fields, all optional, and the territory."""
+CHILD_PREFIX = re.compile(r"^children-\d{1,2}$")
+MAX_CHILDREN = 10
 
-    province = forms.CharField(required=False, max_length=12)
+
+class MatchQueryForm(ChildIdentityForm):
+    """The GET of the matches fragment: the child's fields, all optional, under the child's
+    form prefix (several children per report); the territory is the report's."""
+
     child_id = forms.CharField(required=False, max_length=40)
 
     def __init__(self, *args, **kwargs):
@@ -208,10 +219,65 @@ class MatchQueryForm(ChildIdentityForm):
         self.fields["sex"].required = False
 
 
-class IntakeForm(ChildIdentityForm):
-    """One report and one child. `child_id` comes from the matches fragment: "" when no known
-    child was proposed, "none" when the user confirmed that none of the candidates is this
-    child, or the id of the child picked."""
+class IntakeChildForm(ChildIdentityForm):
+    """One child of the report. `child_id` comes from the child's matches fragment: "" when no
+    known child was proposed, "none" when the user confirmed that none of the candidates is
+    this child, or the id of the child picked."""
+
+    child_id = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
+
+    def clean_child_id(self):
+        value = self.cleaned_data.get("child_id", "").strip()
+        if value in ("", "none"):
+            return value
+        try:
+            return uuid.UUID(value)
+        except ValueError:
+            raise forms.ValidationError(_("Choose a child from the list.")) from None
+
+    def clean(self):
+        data = super().clean()
+        if not isinstance(data.get("child_id"), uuid.UUID):
+            if not (any(data.get(n) for n in CHILD_NAME_FIELDS) or data.get("known_as")):
+                self.add_error(
+                    "known_as", _("Give at least one name, or what the child is known as.")
+                )
+            if data.get("birth_date") and data.get("estimated_age") is not None:
+                self.add_error(
+                    "estimated_age", _("Give either the birth date or an estimated age, not both.")
+                )
+        return data
+
+    def child_input(self) -> services.ChildInput:
+        data = self.cleaned_data
+        if isinstance(data["child_id"], uuid.UUID):
+            return services.ChildInput(child_id=data["child_id"])
+        return services.ChildInput(
+            first_name_ar=data["first_name_ar"],
+            last_name_ar=data["last_name_ar"],
+            first_name_lat=data["first_name_lat"],
+            last_name_lat=data["last_name_lat"],
+            known_as=data["known_as"],
+            sex=data["sex"],
+            birth_date=data["birth_date"],
+            estimated_age=data["estimated_age"],
+            mother_name=data["mother_name"],
+        )
+
+
+ChildFormSet = forms.formset_factory(
+    IntakeChildForm,
+    extra=0,
+    min_num=1,
+    validate_min=True,
+    max_num=MAX_CHILDREN,
+    validate_max=True,
+    absolute_max=MAX_CHILDREN,
+)
+
+
+class IntakeForm(forms.Form):
+    """The report; its children are the `ChildFormSet` (prefix "children") beside it."""
 
     received_at = forms.DateTimeField(label=_("Received at"), widget=LocalDateTimeInput())
     channel = CodeChoiceField("report_channel", label=_("Channel"))
@@ -247,7 +313,11 @@ class IntakeForm(ChildIdentityForm):
         empty_value=None,
         required=False,
     )
-    child_id = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
+    siblings = forms.BooleanField(
+        label=_("The children named are siblings"),
+        help_text=_("Each child gets their own case; the cases are linked."),
+        required=False,
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -263,15 +333,6 @@ class IntakeForm(ChildIdentityForm):
             (2, codes.label("risk_level", "2")),
         ]
 
-    def clean_child_id(self):
-        value = self.cleaned_data.get("child_id", "").strip()
-        if value in ("", "none"):
-            return value
-        try:
-            return uuid.UUID(value)
-        except ValueError:
-            raise forms.ValidationError(_("Choose a child from the list.")) from None
-
     def clean(self):
         data = super().clean()
         if not data.get("reporter_anonymous") and not any(
@@ -284,34 +345,10 @@ class IntakeForm(ChildIdentityForm):
             self.add_error(
                 "triage_level", _("With no immediate danger, choose triage level 1 or 2.")
             )
-        if not isinstance(data.get("child_id"), uuid.UUID):
-            if not (any(data.get(n) for n in CHILD_NAME_FIELDS) or data.get("known_as")):
-                self.add_error(
-                    "known_as", _("Give at least one name, or what the child is known as.")
-                )
-            if data.get("birth_date") and data.get("estimated_age") is not None:
-                self.add_error(
-                    "estimated_age", _("Give either the birth date or an estimated age, not both.")
-                )
         return data
 
-    def report_input(self) -> services.ReportInput:
+    def report_input(self, children: list[services.ChildInput]) -> services.ReportInput:
         data = self.cleaned_data
-        child_id = data["child_id"] if isinstance(data["child_id"], uuid.UUID) else None
-        if child_id:
-            child = services.ChildInput(child_id=child_id)
-        else:
-            child = services.ChildInput(
-                first_name_ar=data["first_name_ar"],
-                last_name_ar=data["last_name_ar"],
-                first_name_lat=data["first_name_lat"],
-                last_name_lat=data["last_name_lat"],
-                known_as=data["known_as"],
-                sex=data["sex"],
-                birth_date=data["birth_date"],
-                estimated_age=data["estimated_age"],
-                mother_name=data["mother_name"],
-            )
         reporter = None
         if not data["reporter_anonymous"]:
             reporter = {
@@ -326,12 +363,13 @@ class IntakeForm(ChildIdentityForm):
             province=data["province"],
             narrative=data["narrative"],
             concerns=list(data["concerns"]),
-            children=[child],
+            children=children,
             immediate_danger_flags=list(data["immediate_danger_flags"]),
             reporter=reporter,
             offence_suspected=data["offence_suspected"] or None,
             triage_level=None if data["immediate_danger_flags"] else data["triage_level"],
             external_reference=data["external_reference"],
+            siblings=data["siblings"],
         )
 
 
@@ -475,6 +513,9 @@ class JudicialReportForm(forms.Form):
         choices=[("us", _("Our organisation")), ("other_body", _("Another body"))],
         initial="us",
     )
+    cover_linked = forms.BooleanField(
+        label=_("The same report covers the linked siblings' cases"), required=False
+    )
 
 
 class JudicialWaiveForm(forms.Form):
@@ -495,6 +536,7 @@ class JudicialMeasureForm(forms.Form):
     decided_at = forms.DateField(label=_("Decided on"), widget=DateInput())
     starts_on = forms.DateField(label=_("Starts on"), widget=DateInput())
     ends_on = forms.DateField(label=_("Ends on"), widget=DateInput(), required=False)
+    review_on = forms.DateField(label=_("Review on"), widget=DateInput(), required=False)
 
     SERVICE_FIELDS = {"type": "measure_type"}
 
@@ -511,6 +553,44 @@ class HearingForm(forms.Form):
             ("measure_review", _("Review of the measure")),
         ],
     )
+
+
+class LSReportForm(forms.Form):
+    """A quarterly supervised-liberty report sent to the judge (circuit.md §7.1, R5)."""
+
+    period_start = forms.DateField(label=_("Period from"), widget=DateInput())
+    period_end = forms.DateField(label=_("Period to"), widget=DateInput())
+    sent_on = forms.DateField(label=_("Sent on"), widget=DateInput())
+    reference = _text(_("Reference"), max_length=100)
+    compliance = forms.ChoiceField(
+        label=_("Compliance"),
+        required=False,
+        choices=[
+            ("", "—"),
+            ("satisfactory", _("Satisfactory")),
+            ("concerns", _("Concerns")),
+            ("breach", _("Breach")),
+        ],
+    )
+    recommendation = forms.ChoiceField(
+        label=_("Recommendation"),
+        required=False,
+        choices=[
+            ("", "—"),
+            ("continue", _("Continue the measure")),
+            ("modify", _("Modify the measure")),
+            ("end", _("End the measure")),
+        ],
+    )
+    summary = _text(_("Summary"), max_length=8000, rows=3)
+
+
+class ReferralOutcomeForm(forms.Form):
+    """The prosecutor's answer to a report."""
+
+    outcome = CodeChoiceField("judicial_referral_outcome", label=_("Answer of the prosecutor"))
+    outcome_on = forms.DateField(label=_("On"), widget=DateInput())
+    reference = _text(_("Parquet reference"), max_length=100)
 
 
 class PlanActionForm(forms.Form):
@@ -535,6 +615,28 @@ class FollowUpForm(forms.Form):
     notes = _text(_("Observations"), max_length=8000, rows=3)
 
 
+class InformationViewsForm(forms.Form):
+    """Reception, step 5 (circuit.md §4.2): information given and the child's first views."""
+
+    information_given = _text(
+        _("Information and orientation given to the child and the caregivers"),
+        max_length=8000,
+        rows=3,
+    )
+    first_child_views = _text(_("The child's first views"), max_length=8000, rows=3)
+    first_views_not_obtained_reason = CodeChoiceField(
+        "views_not_obtained_reason",
+        label=_("…or why they could not be obtained"),
+        required=False,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def values(self) -> dict:
+        data = dict(self.cleaned_data)
+        data.pop("version")
+        return data
+
+
 class PlanViewsForm(forms.Form):
     plan_child_views = _text(_("The child's views on the plan"), max_length=8000, rows=3)
     plan_views_not_obtained_reason = CodeChoiceField(
@@ -542,6 +644,7 @@ class PlanViewsForm(forms.Form):
         label=_("…or why they could not be obtained"),
         required=False,
     )
+    plan_caregiver_views = _text(_("The caregivers' views on the plan"), max_length=8000, rows=2)
     caregiver_consent = CodeChoiceField(
         "yes_no_unknown", label=_("Caregivers' consent"), required=False
     )

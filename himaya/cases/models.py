@@ -103,7 +103,13 @@ class Case(VersionedModel):
     judicial_status = models.CharField(max_length=20, default="none")
     assigned_at = models.DateTimeField(null=True, blank=True)
     plan_approved_at = models.DateTimeField(null=True, blank=True)
+    # Stage 2 step 5 (circuit.md §4.2, data-protection.md §3): the information given to the
+    # child and the caregivers, and the child's first views (or why they could not be heard).
+    information_given = models.TextField(blank=True)
+    first_child_views = models.TextField(blank=True)
+    first_views_not_obtained_reason = models.CharField(max_length=40, blank=True)
     plan_child_views = models.TextField(blank=True)
+    plan_caregiver_views = models.TextField(blank=True)
     plan_views_not_obtained_reason = models.CharField(max_length=40, blank=True)
     caregiver_consent = models.CharField(max_length=10, blank=True)  # yes / no / unknown
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -172,6 +178,10 @@ class CaseEvent(models.Model):
         return f"{self.case_id}:{self.kind}"
 
 
+# Task kinds that may be open several times on one case (one per hearing, one per measure).
+REPEATABLE_TASK_KINDS = ("hearing_reminder", "measure_expiry")
+
+
 class Task(BaseModel):
     """Something due on a case: a deadline of the response standards or a mandatory judicial
     step. `blocking_closure` tasks must be done or waived (with a reason) before closure."""
@@ -197,15 +207,24 @@ class Task(BaseModel):
         USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
+    # Daily escalation of overdue work (services.escalate_overdue): the highest escalation
+    # level already notified and the local day of the last notification, so that a second run
+    # the same day notifies nobody twice.
+    escalation_level = models.PositiveSmallIntegerField(default=0)
+    escalated_on = models.DateField(null=True, blank=True)
+
     class Meta:
         indexes = [
             models.Index(fields=["assignee", "status", "due_at"]),
             models.Index(fields=["case", "status"]),
+            # The daily escalation scans open tasks by due date only.
+            models.Index(fields=["due_at"], condition=Q(status="open"), name="task_open_due"),
         ]
         constraints = [
+            # One open task per kind, except reminders that exist once per hearing or measure.
             models.UniqueConstraint(
                 fields=["case", "kind"],
-                condition=Q(status="open"),
+                condition=Q(status="open") & ~Q(kind__in=REPEATABLE_TASK_KINDS),
                 name="one_open_task_per_kind",
             )
         ]
@@ -259,7 +278,8 @@ class JudicialReferral(BaseModel):
     made_by = models.CharField(max_length=20, default="us")  # us / other_body
     transmission = models.CharField(max_length=30, blank=True)
     recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
-    outcome = models.CharField(max_length=30, default="pending")
+    outcome = models.CharField(max_length=30, default="pending")  # judicial_referral_outcome
+    outcome_on = models.DateField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.referral_type} {self.reference}"
@@ -362,3 +382,56 @@ class Transfer(BaseModel):
 
     def __str__(self) -> str:
         return f"transfer {self.status}"
+
+
+class SupervisedLibertyReport(BaseModel):
+    """A quarterly report of a supervised-liberty measure to the juvenile judge (circuit.md §7.1,
+    R5). Recording it completes the measure's open `ls_report` task. [J]"""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="ls_reports")
+    measure = models.ForeignKey(JudicialMeasure, on_delete=models.PROTECT, related_name="reports")
+    task = models.ForeignKey(
+        Task, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    sent_on = models.DateField(_("sent on"))
+    reference = models.CharField(_("reference"), max_length=100, blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    compliance = models.CharField(max_length=20, blank=True)  # satisfactory / concerns / breach
+    recommendation = models.CharField(max_length=20, blank=True)  # continue / modify / end
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        indexes = [models.Index(fields=["case", "-period_end"])]
+
+    def __str__(self) -> str:
+        return f"LS report {self.period_start}–{self.period_end}"
+
+
+class CaseLink(BaseModel):
+    """A link between two cases (circuit.md §4.2 `linked_cases`, §8.2, §5.5). Stored once in each
+    direction, so that a case lists its links with one indexed query."""
+
+    class Kind(models.TextChoices):
+        SAME_REPORT = "same_report", _("Same report")
+        SIBLING = "sibling", _("Sibling")
+        SAME_HOUSEHOLD = "same_household", _("Same household")
+        PREVIOUS_EPISODE = "previous_episode", _("Previous episode")
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="links")
+    other = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    report = models.ForeignKey(
+        Report, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "other", "kind"], name="one_link_per_kind"),
+            models.CheckConstraint(condition=~Q(case=models.F("other")), name="link_not_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.case_id} → {self.other_id}"

@@ -27,6 +27,7 @@ from himaya.cases.models import (
     Case,
     CaseConcern,
     CaseEvent,
+    CaseLink,
     EmergencyEpisode,
     FollowUp,
     Hearing,
@@ -36,6 +37,7 @@ from himaya.cases.models import (
     PlanAction,
     Report,
     SafetyAction,
+    SupervisedLibertyReport,
     Task,
     Transfer,
 )
@@ -310,6 +312,9 @@ class ReportInput:
     external_reference: str = ""
     living_situation: str = "unknown"
     education_status: str = "unknown"
+    # The children named are known to be siblings: their cases are also linked as `sibling`
+    # (circuit.md §8.2; `same_report` links them in any case).
+    siblings: bool = False
 
 
 def _validate_report(data: ReportInput) -> None:
@@ -405,6 +410,8 @@ def report_create(*, actor, data: ReportInput, request=None) -> tuple[Report, li
     for child_input in data.children:
         child = _child_for_report(actor, organisation, data.province, child_input, request)
         open_case = child.cases.exclude(stage="closed").select_for_update().first()
+        if open_case is not None and open_case in cases:
+            continue  # the same child named twice in one report
         if open_case is not None:
             open_case.reports.add(report)
             _event(open_case, actor, "report_linked", report=report.number)
@@ -440,8 +447,20 @@ def report_create(*, actor, data: ReportInput, request=None) -> tuple[Report, li
             _event(case, actor, "emergency_opened", flags=flags, episode=str(episode.pk))
         evaluate_judicial_triggers(case)
         refresh_deadlines(case)
+        previous = (
+            child.cases.filter(stage="closed").exclude(pk=case.pk).order_by("-closed_at").first()
+        )
+        if previous is not None:
+            # §5.5: a new episode after closure is a new case linked to the previous one.
+            _link(case, previous, CaseLink.Kind.PREVIOUS_EPISODE, actor, report=report)
         _audit(actor, "case.open", case, request, report=report.number, number=case.number)
         cases.append(case)
+    # §8.2: each child of one report has their own case; the cases are linked.
+    for index, case in enumerate(cases):
+        for other in cases[index + 1 :]:
+            _link(case, other, CaseLink.Kind.SAME_REPORT, actor, report=report)
+            if data.siblings:
+                _link(case, other, CaseLink.Kind.SIBLING, actor, report=report)
     audit_record(
         actor=actor,
         action="report.create",
@@ -451,6 +470,21 @@ def report_create(*, actor, data: ReportInput, request=None) -> tuple[Report, li
         data={"number": report.number, "cases": [c.number for c in cases]},
     )
     return report, cases
+
+
+def _link(case: Case, other: Case, kind: str, actor, *, report: Report | None = None) -> bool:
+    """Link two cases both ways (idempotent); a timeline event on each when the link is new."""
+    if case.pk == other.pk:
+        return False
+    created = False
+    for a, b in ((case, other), (other, case)):
+        _row, new = CaseLink.objects.get_or_create(
+            case=a, other=b, kind=kind, defaults={"report": report, "created_by": actor}
+        )
+        if new:
+            _event(a, actor, "linked", other=b.number, link_kind=kind)
+            created = True
+    return created
 
 
 def _store_concerns(case: Case, concern_codes: list[str]) -> None:
@@ -668,8 +702,17 @@ def case_transition(
 
 @transaction.atomic
 def case_update(*, actor, case_id, version: int, request=None, **values) -> Case:
-    """Edit a case's own fields (PATCH with If-Match). Today: the plan views and consent."""
-    editable = {"plan_child_views", "plan_views_not_obtained_reason", "caregiver_consent"}
+    """Edit a case's own fields (PATCH with If-Match): the information given and the child's
+    first views (reception), the child's and the caregivers' views on the plan, consent."""
+    editable = {
+        "plan_child_views",
+        "plan_views_not_obtained_reason",
+        "plan_caregiver_views",
+        "caregiver_consent",
+        "information_given",
+        "first_child_views",
+        "first_views_not_obtained_reason",
+    }
     unknown = set(values) - editable
     if unknown:
         raise ValidationError({name: _("This field cannot be changed here.") for name in unknown})
@@ -681,6 +724,14 @@ def case_update(*, actor, case_id, version: int, request=None, **values) -> Case
             values["plan_views_not_obtained_reason"],
             "plan_views_not_obtained_reason",
         )
+    if values.get("first_views_not_obtained_reason"):
+        _valid_code(
+            "views_not_obtained_reason",
+            values["first_views_not_obtained_reason"],
+            "first_views_not_obtained_reason",
+        )
+    if case.stage == "closed":
+        raise Conflict(_("The case is closed."), guard="closed")
     if values.get("caregiver_consent"):
         _valid_code("yes_no_unknown", values["caregiver_consent"], "caregiver_consent")
     changes = {k: [getattr(case, k), v] for k, v in values.items() if getattr(case, k) != v}
@@ -877,11 +928,43 @@ def judicial_report_record(
     referral_type: str = "offence_report",
     made_by: str = "us",
     transmission: str = "",
+    cover_linked: bool = False,
     request=None,
 ) -> JudicialReferral:
-    """Record a report to the prosecutor; it completes the matching mandatory task (R1/R2)."""
+    """Record a report to the prosecutor; it completes the matching mandatory task (R1/R2).
+    With `cover_linked`, the same report also covers the cases linked to this one as siblings
+    or by the same report (circuit.md §8.2) on which the actor may record it: each gets the
+    referral and its task is completed."""
     case = _lock(case_id)
     _require(actor, Perm.JUDICIAL_RECORD, case)
+    referral = _record_referral(
+        actor, case, court=court, sent_at=sent_at, reference=reference,
+        referral_type=referral_type, made_by=made_by, transmission=transmission, request=request,
+    )  # fmt: skip
+    if cover_linked:
+        linked = (
+            case.links.filter(kind__in=(CaseLink.Kind.SIBLING, CaseLink.Kind.SAME_REPORT))
+            .exclude(other__stage="closed")
+            .values_list("other_id", flat=True)
+            .distinct()
+            .order_by("other_id")
+        )
+        for other_id in list(linked):
+            other = _lock(other_id)
+            if not has_perm(actor, Perm.JUDICIAL_RECORD, other):
+                continue
+            _record_referral(
+                actor, other, court=court, sent_at=sent_at, reference=reference,
+                referral_type=referral_type, made_by=made_by, transmission=transmission,
+                request=request, covered_with=case.number,
+            )  # fmt: skip
+    return referral
+
+
+def _record_referral(
+    actor, case: Case, *, court, sent_at, reference, referral_type, made_by, transmission,
+    request, covered_with: str = "",
+) -> JudicialReferral:  # fmt: skip
     if not court.strip():
         raise ValidationError({"court": _("Name the court.")})
     _valid_code("judicial_referral_type", referral_type, "referral_type")
@@ -911,6 +994,7 @@ def judicial_report_record(
         reference=reference,
         referral_type=referral_type,
         sent_at=sent_at.isoformat(),
+        covered_with=covered_with,
     )
     _audit(actor, "case.judicial_report", case, request, referral_type=referral_type)
     return referral
@@ -971,6 +1055,7 @@ def judicial_measure_add(
     decided_at: date,
     starts_on: date,
     ends_on: date | None = None,
+    review_on: date | None = None,
     institution: Organisation | None = None,
     request=None,
 ) -> JudicialMeasure:
@@ -983,24 +1068,27 @@ def judicial_measure_add(
         raise ValidationError({"decided_at": _("The decision date cannot be in the future.")})
     if ends_on and ends_on < starts_on:
         raise ValidationError({"ends_on": _("A measure cannot end before it starts.")})
+    if review_on and review_on < starts_on:
+        raise ValidationError({"review_on": _("A measure cannot be reviewed before it starts.")})
     legal_basis = (codes.get("judicial_measure_type", measure_type).attrs or {}).get(
         "legal_basis", ""
     )
     measure = JudicialMeasure.objects.create(
         case=case, measure_type=measure_type, legal_basis=legal_basis, decided_at=decided_at, starts_on=starts_on,
-        ends_on=ends_on, institution=institution, recorded_by=actor,
+        ends_on=ends_on, review_on=review_on, institution=institution, recorded_by=actor,
     )  # fmt: skip
     case.judicial_status = "measure_active"
     _save(case, ["judicial_status"])
     if measure_type == "supervised_liberty":
-        eighteenth = _birthday(case.child, 18)
-        # With neither an end date nor a birth date, schedule the first year; the next
-        # measure review extends it.
-        horizon = ends_on or (None if eighteenth else starts_on.replace(year=starts_on.year + 1))
-        for due in deadlines.supervised_liberty_report_dues(starts_on, horizon, eighteenth)[:8]:
+        _schedule_next_ls_report(case, measure)
+    for alert in deadlines.measure_alert_dates(ends_on, review_on):
+        # R6: the case manager (and, by escalation, the judicial liaison) is alerted 30 days
+        # before the measure ends or is reviewed.
+        if alert >= timezone.localdate() - timedelta(days=30):
             Task.objects.create(
-                case=case, kind="ls_report", due_at=_end_of_day(due), assignee=case.case_manager
-            )
+                case=case, kind="measure_expiry", due_at=_end_of_day(alert),
+                assignee=case.case_manager,
+            )  # fmt: skip
     _event(
         case,
         actor,
@@ -1015,6 +1103,137 @@ def judicial_measure_add(
     care_from_measure(actor, case, measure)
     _audit(actor, "case.judicial_measure", case, request, measure_type=measure_type)
     return measure
+
+
+def _ls_report_dues(case: Case, measure: JudicialMeasure) -> list[date]:
+    """R5: the due dates of a supervised-liberty measure's reports, every 3 months from its
+    start until its end or the child's 18th birthday. With neither, the first year (the next
+    decision on the measure extends it)."""
+    eighteenth = _birthday(case.child, 18)
+    start = measure.starts_on
+    horizon = measure.ends_on or (None if eighteenth else start.replace(year=start.year + 1))
+    return deadlines.supervised_liberty_report_dues(start, horizon, eighteenth)
+
+
+def _schedule_next_ls_report(case: Case, measure: JudicialMeasure) -> Task | None:
+    """Open the measure's next `ls_report` task: one report is due at a time, the one after
+    the reports already recorded."""
+    if case.tasks.filter(kind="ls_report", status="open").exists():
+        return None
+    dues = _ls_report_dues(case, measure)
+    done = measure.reports.count()
+    if done >= len(dues):
+        return None
+    return Task.objects.create(
+        case=case, kind="ls_report", due_at=_end_of_day(dues[done]), assignee=case.case_manager
+    )
+
+
+LS_COMPLIANCE = ("satisfactory", "concerns", "breach")
+LS_RECOMMENDATIONS = ("continue", "modify", "end")
+
+
+@transaction.atomic
+def ls_report_record(
+    *,
+    actor,
+    case_id,
+    period_start: date,
+    period_end: date,
+    sent_on: date,
+    summary: str = "",
+    reference: str = "",
+    compliance: str = "",
+    recommendation: str = "",
+    measure_id=None,
+    request=None,
+) -> SupervisedLibertyReport:
+    """R5: record a quarterly supervised-liberty report sent to the judge. It completes the
+    measure's open `ls_report` task and opens the next one. A case without an active
+    supervised-liberty measure has no report to record (409)."""
+    case = _lock(case_id)
+    _require(actor, Perm.JUDICIAL_RECORD, case)
+    measures = case.judicial_measures.filter(measure_type="supervised_liberty", status="active")
+    if measure_id is not None:
+        measures = measures.filter(pk=measure_id)
+    measure = measures.order_by("-starts_on").first()
+    if measure is None:
+        if measure_id is not None:
+            raise ValidationError({"measure": _("Choose an active supervised-liberty measure.")})
+        raise Conflict(_("This case has no active supervised-liberty measure."), guard="ls_measure")
+    if period_end < period_start:
+        raise ValidationError({"period_end": _("The period cannot end before it starts.")})
+    if period_start < measure.starts_on:
+        raise ValidationError({"period_start": _("The period cannot start before the measure.")})
+    if sent_on > timezone.localdate():
+        raise ValidationError({"sent_on": _("The date sent cannot be in the future.")})
+    if sent_on < period_start:
+        raise ValidationError({"sent_on": _("A report is sent after the start of its period.")})
+    if compliance and compliance not in LS_COMPLIANCE:
+        raise ValidationError({"compliance": _("Choose a value from the list.")})
+    if recommendation and recommendation not in LS_RECOMMENDATIONS:
+        raise ValidationError({"recommendation": _("Choose a value from the list.")})
+    if not summary.strip() and not reference.strip():
+        raise ValidationError({"summary": _("Give a summary of the report or its reference.")})
+    task = case.tasks.filter(kind="ls_report", status="open").order_by("due_at").first()
+    report = SupervisedLibertyReport.objects.create(
+        case=case, measure=measure, task=task, period_start=period_start, period_end=period_end,
+        sent_on=sent_on, reference=reference.strip(), summary=summary.strip(), compliance=compliance,
+        recommendation=recommendation, recorded_by=actor,
+    )  # fmt: skip
+    late = False
+    if task is not None:
+        late = deadlines.ls_report_late(
+            timezone.localtime(task.due_at).date(), sent_on, timezone.localdate()
+        )
+        task.status, task.done_at = Task.Status.DONE, timezone.now()
+        task.save(update_fields=["status", "done_at", "updated_at"])
+    _schedule_next_ls_report(case, measure)
+    _save(case, [])
+    _event(
+        case, actor, "ls_report", period_start=str(period_start), period_end=str(period_end),
+        sent_on=str(sent_on), late=late,
+    )  # fmt: skip
+    _audit(actor, "case.ls_report", case, request, late=late)
+    return report
+
+
+@transaction.atomic
+def judicial_referral_outcome(
+    *, actor, referral_id, outcome: str, outcome_on: date, reference: str = "", request=None
+) -> JudicialReferral:
+    """The prosecutor's answer to a report (investigation opened, proceedings, no further
+    action...), recorded by the judicial liaison or the case team (circuit.md §7.1)."""
+    referral = JudicialReferral.objects.select_for_update().filter(pk=referral_id).first()
+    if referral is None:
+        raise ValidationError({"referral": _("No report to the prosecutor has this identifier.")})
+    case = _lock(referral.case_id)
+    _require(actor, Perm.JUDICIAL_RECORD, case)
+    _valid_code("judicial_referral_outcome", outcome, "outcome")
+    if outcome_on > timezone.localdate():
+        raise ValidationError({"outcome_on": _("This date is in the future.")})
+    if outcome_on < timezone.localtime(referral.sent_at).date():
+        raise ValidationError({"outcome_on": _("The answer cannot come before the report.")})
+    previous = referral.outcome
+    referral.outcome, referral.outcome_on = outcome, outcome_on
+    if reference.strip():
+        referral.reference = reference.strip()
+    referral.save(update_fields=["outcome", "outcome_on", "reference", "updated_at"])
+    if outcome == "proceedings_opened" and case.judicial_status in ("none", "referred"):
+        case.judicial_status = "proceedings"
+        _save(case, ["judicial_status"])
+    else:
+        _save(case, [])
+    _event(
+        case,
+        actor,
+        "judicial_outcome",
+        outcome=outcome,
+        previous=previous,
+        outcome_on=str(outcome_on),
+    )
+    _audit(actor, "case.judicial_outcome", case, request, outcome=outcome)
+    return referral
 
 
 def _birthday(child: Child, years: int) -> date | None:
@@ -1040,13 +1259,15 @@ def hearing_add(
     hearing = Hearing.objects.create(
         case=case, scheduled_at=scheduled_at, kind=kind, recorded_by=actor
     )
-    if scheduled_at > timezone.now():
-        Task.objects.create(
-            case=case,
-            kind="hearing_reminder",
-            due_at=scheduled_at - timedelta(days=1),
-            assignee=case.case_manager,
-        )
+    # circuit.md §7.1: reminders to the case manager 7 days and 1 day before.
+    for before in (timedelta(days=7), timedelta(days=1)):
+        if scheduled_at - before > timezone.now():
+            Task.objects.create(
+                case=case,
+                kind="hearing_reminder",
+                due_at=scheduled_at - before,
+                assignee=case.case_manager,
+            )
     _save(case, [])
     _event(case, actor, "hearing", scheduled_at=scheduled_at.isoformat(), hearing_kind=kind)
     _audit(actor, "case.hearing", case, request)

@@ -93,9 +93,12 @@ def _may(user, case: Case) -> dict[str, bool]:
         "follow_up": work,
         "relation_add": work and has_perm(user, Perm.CHILD_EDIT, case.child),
         "plan_views": work,
+        "information_views": work,
         "transfer_request": work and bool(roles & {"case_manager", "supervisor"}),
         "judicial_report": judicial,
         "judicial_measure": judicial,
+        "ls_report": judicial,
+        "referral_outcome": judicial,
         "judicial_waive": has_perm(user, Perm.JUDICIAL_WAIVE, case),
         # data-protection.md §4: judicial content is shown to DATA_JUDICIAL holders; others see
         # only that the judicial track exists (flag).
@@ -103,16 +106,36 @@ def _may(user, case: Case) -> dict[str, bool]:
     }
 
 
+# Actions of the judicial track: the judicial liaison reaches them with the summary of the case
+# (identity, stage) and the judicial data, never the full file.
+JUDICIAL_ACTIONS = frozenset(
+    {"judicial_report", "judicial_measure", "ls_report", "referral_outcome"}
+)
+
+
 def _case_for_action(request, case_id, action: str) -> Case:
     """The case an action targets: 404 outside scope, 403 without the case or the action's
     right. The read itself is not audited here: the action's service audits the write."""
-    case = selectors.case_get_for_user(request.user, case_id, Perm.CHILD_VIEW, audit=False)
+    perm = Perm.CHILD_VIEW_SUMMARY if action in JUDICIAL_ACTIONS else Perm.CHILD_VIEW
+    case = selectors.case_get_for_user(request.user, case_id, perm, audit=False)
     if not _may(request.user, case)[action]:
         raise PermissionDenied
     return case
 
 
-def _back(case: Case):
+def _on_judicial_page(request, case: Case) -> bool:
+    """Whether the action came from (and goes back to) the judicial page: asked by the form,
+    or the only case page the user may open."""
+    if not has_perm(request.user, Perm.DATA_JUDICIAL, case):
+        return False
+    return request.POST.get("page") == "judicial" or not has_perm(
+        request.user, Perm.CHILD_VIEW, case
+    )
+
+
+def _back(case: Case, request=None):
+    if request is not None and _on_judicial_page(request, case):
+        return redirect("cases:judicial_case", case_id=case.pk)
     return redirect("cases:detail", case_id=case.pk)
 
 
@@ -140,17 +163,22 @@ def _run(request, case: Case, action: str, form, call, success: str, *, stale_on
             apply_service_errors(form, error)
         except Conflict as refusal:
             messages.error(request, refusal.message)
-            return _back(case)
+            return _back(case, request)
         except StaleVersion:
             if not stale_on_form:
                 messages.error(request, _stale_message())
-                return _back(case)
+                return _back(case, request)
             form.add_error(None, _stale_message())
             status = 409
         else:
             messages.success(request, success)
-            return _back(case)
+            return _back(case, request)
     # Re-rendering shows the case: a read, audited through the one door.
+    if _on_judicial_page(request, case):
+        case = selectors.case_get_for_user(
+            request.user, case.pk, Perm.DATA_JUDICIAL, request=request
+        )
+        return _judicial_page(request, case, bound={action: form}, status=status)
     case = selectors.case_get_for_user(request.user, case.pk, Perm.CHILD_VIEW, request=request)
     return _case_page(request, case, bound={action: form}, status=status)
 
@@ -162,13 +190,37 @@ run_case_action = _run
 # --- timeline ------------------------------------------------------------------------------------
 
 _CHANGED_FIELD_LABELS = {
+    "information_given": gettext_noop("Information given to the child and the caregivers"),
+    "first_child_views": gettext_noop("The child's first views"),
+    "first_views_not_obtained_reason": gettext_noop(
+        "Why the child's first views could not be obtained"
+    ),
+    "plan_caregiver_views": gettext_noop("The caregivers' views on the plan"),
     "plan_child_views": gettext_noop("The child's views on the plan"),
     "plan_views_not_obtained_reason": gettext_noop("Why the child's views could not be obtained"),
     "caregiver_consent": gettext_noop("Caregivers' consent"),
 }
 _JUDICIAL_EVENTS = frozenset(
-    {"judicial_report", "judicial_measure", "judicial_task_waived", "hearing"}
+    {
+        "judicial_report",
+        "judicial_measure",
+        "judicial_task_waived",
+        "hearing",
+        "ls_report",
+        "judicial_outcome",
+    }
 )
+LINK_KIND_LABELS = {
+    "same_report": pgettext_lazy("case link", "Same report"),
+    "sibling": pgettext_lazy("case link", "Sibling"),
+    "same_household": pgettext_lazy("case link", "Same household"),
+    "previous_episode": pgettext_lazy("case link", "Previous episode"),
+}
+TASK_AUDIENCE_LABELS = {
+    "assignee": gettext_noop("the assignee"),
+    "supervisors": gettext_noop("the supervisors"),
+    "judicial_liaisons": gettext_noop("the judicial liaison"),
+}
 
 
 def _reassessment_trigger_label(trigger: str) -> str:
@@ -275,6 +327,37 @@ def describe_event(event: CaseEvent, *, judicial_data: bool) -> str:
         return template % {
             "contact": label("follow_up_contact_type", d.get("contact", "")),
             "when": _local(d.get("happened_at")),
+        }
+    if kind == "ls_report":
+        template = (
+            _("Supervised-liberty report for %(start)s – %(end)s sent on %(sent)s (late).")
+            if d.get("late")
+            else _("Supervised-liberty report for %(start)s – %(end)s sent on %(sent)s.")
+        )
+        return template % {
+            "start": d.get("period_start", ""),
+            "end": d.get("period_end", ""),
+            "sent": d.get("sent_on", ""),
+        }
+    if kind == "judicial_outcome":
+        return _("Answer of the prosecutor: %(outcome)s (%(on)s).") % {
+            "outcome": label("judicial_referral_outcome", d.get("outcome", "")),
+            "on": d.get("outcome_on", ""),
+        }
+    if kind == "linked":
+        return _("Linked to case %(number)s (%(kind)s).") % {
+            "number": d.get("other", ""),
+            "kind": LINK_KIND_LABELS.get(d.get("link_kind", ""), d.get("link_kind", "")),
+        }
+    if kind == "escalated":
+        return _("Overdue task %(task)s: %(audiences)s notified.") % {
+            "task": label("task_type", d.get("task", "")),
+            "audiences": ", ".join(
+                _(TASK_AUDIENCE_LABELS[a])
+                for a in d.get("audiences", [])
+                if a in TASK_AUDIENCE_LABELS
+            )
+            or "—",
         }
     if kind == "transfer_requested":
         return _("Transfer requested to %(organisation)s (%(reason)s).") % {
@@ -399,6 +482,13 @@ def _case_page(request, case: Case, *, bound: dict | None = None, status: int = 
         forms["judicial_measure"] = form_for(
             "judicial_measure", lambda: case_forms.JudicialMeasureForm(auto_id=auto("measure"))
         )
+    has_ls_measure = any(
+        m.measure_type == "supervised_liberty" and m.status == "active" for m in measures
+    )
+    if may["ls_report"] and may["judicial_data"] and has_ls_measure:
+        forms["ls_report"] = form_for(
+            "ls_report", lambda: case_forms.LSReportForm(auto_id=auto("ls"))
+        )
     if may["plan_action_add"] and case.stage in PLAN_STAGES:
         forms["plan_action_add"] = form_for(
             "plan_action_add", lambda: case_forms.PlanActionForm(auto_id=auto("plan"))
@@ -410,10 +500,24 @@ def _case_page(request, case: Case, *, bound: dict | None = None, status: int = 
                 initial={
                     "plan_child_views": case.plan_child_views,
                     "plan_views_not_obtained_reason": case.plan_views_not_obtained_reason,
+                    "plan_caregiver_views": case.plan_caregiver_views,
                     "caregiver_consent": case.caregiver_consent,
                     "version": case.version,
                 },
                 auto_id=auto("views"),
+            ),
+        )
+    if may["information_views"] and open_stage:
+        forms["information_views"] = form_for(
+            "information_views",
+            lambda: case_forms.InformationViewsForm(
+                initial={
+                    "information_given": case.information_given,
+                    "first_child_views": case.first_child_views,
+                    "first_views_not_obtained_reason": case.first_views_not_obtained_reason,
+                    "version": case.version,
+                },
+                auto_id=auto("info"),
             ),
         )
     if may["relation_add"] and open_stage:
@@ -468,6 +572,13 @@ def _case_page(request, case: Case, *, bound: dict | None = None, status: int = 
         "referrals": referrals,
         "measures": measures,
         "hearings": hearings,
+        "ls_reports": list(case.ls_reports.order_by("-period_end")[:50])
+        if any(m.measure_type == "supervised_liberty" for m in measures)
+        else [],
+        "links": [
+            {**link, "label": LINK_KIND_LABELS.get(link["kind"], link["kind"])}
+            for link in selectors.case_links(user, case)
+        ],
         "pending_transfer": case.pending_transfer,
         "transitions": _transition_options(request, case, bound) if may["transition"] else [],
         "forms": forms,
@@ -482,6 +593,99 @@ def _case_page(request, case: Case, *, bound: dict | None = None, status: int = 
 def case_detail(request, case_id):
     case = selectors.case_get_for_user(request.user, case_id, Perm.CHILD_VIEW, request=request)
     return _case_page(request, case)
+
+
+# --- the judicial liaison's pages ----------------------------------------------------------------
+
+
+def _judicial_page(request, case: Case, *, bound: dict | None = None, status: int = 200):
+    """The judicial case page: the child's summary identity and the judicial track only — no
+    narrative, no plan, no notes, no reporter (data-protection.md §4, DP-19)."""
+    bound = bound or {}
+    may = _may(request.user, case)
+    track = selectors.judicial_track(case)
+    now = timezone.now()
+    forms = {}
+
+    def form_for(action: str, factory):
+        return bound.get(action) or factory()
+
+    if may["judicial_report"]:
+        forms["judicial_report"] = form_for(
+            "judicial_report", lambda: case_forms.JudicialReportForm(auto_id="id_jreport_%s")
+        )
+    if may["judicial_measure"]:
+        forms["judicial_measure"] = form_for(
+            "judicial_measure", lambda: case_forms.JudicialMeasureForm(auto_id="id_measure_%s")
+        )
+        forms["hearing"] = form_for(
+            "hearing", lambda: case_forms.HearingForm(auto_id="id_hearing_%s")
+        )
+    if may["ls_report"] and any(
+        m.measure_type == "supervised_liberty" and m.status == "active" for m in track["measures"]
+    ):
+        forms["ls_report"] = form_for(
+            "ls_report", lambda: case_forms.LSReportForm(auto_id="id_ls_%s")
+        )
+    referrals = [
+        {
+            "referral": r,
+            "form": (
+                bound.get(f"referral_outcome:{r.pk}")
+                or case_forms.ReferralOutcomeForm(
+                    initial={"outcome": r.outcome, "reference": r.reference},
+                    auto_id=f"id_outcome_{r.pk.hex}_%s",
+                )
+            )
+            if may["referral_outcome"]
+            else None,
+        }
+        for r in track["referrals"]
+    ]
+    events = [
+        {"event": e, "text": describe_event(e, judicial_data=True)}
+        for e in selectors.case_timeline(case, limit=TIMELINE_LIMIT)
+        if e.kind in _JUDICIAL_EVENTS
+    ]
+    context = {
+        "case": case,
+        "child": case.child,
+        "age": services._age_on(case.child, timezone.localdate()),
+        "referrals": referrals,
+        "measures": track["measures"],
+        "hearings": track["hearings"],
+        "ls_reports": track["ls_reports"],
+        "tasks": [
+            {
+                "task": t,
+                "overdue": t.status == "open" and t.due_at < now,
+                "status_label": TASK_STATUS_LABELS.get(t.status, t.status),
+            }
+            for t in track["tasks"]
+        ],
+        "timeline": events,
+        "forms": forms,
+        "full_page": has_perm(request.user, Perm.CHILD_VIEW, case),
+        "errors_in": next(iter(bound), ""),
+    }
+    return render(request, "cases/judicial_case.html", context, status=status)
+
+
+@access(Perm.DATA_JUDICIAL)
+@require_GET
+def judicial_case(request, case_id):
+    case = selectors.case_get_for_user(request.user, case_id, Perm.DATA_JUDICIAL, request=request)
+    return _judicial_page(request, case)
+
+
+@access(Perm.DATA_JUDICIAL)
+@require_GET
+def judicial_inbox(request):
+    """The signalements and judicial follow-up of the user's judicial scope (the judicial
+    liaison: the territory)."""
+    now = timezone.now()
+    inbox = selectors.judicial_inbox(request.user, now=now, request=request)
+    return render(request, "cases/judicial_inbox.html", {**inbox, "now": now})
 
 
 # --- case actions --------------------------------------------------------------------------------
@@ -569,7 +773,8 @@ def judicial_report(request, case_id):
         services.judicial_report_record(
             actor=request.user, case_id=case.pk, court=data["court"], sent_at=data["sent_at"],
             reference=data["reference"], referral_type=data["referral_type"],
-            made_by=data["made_by"], transmission=data["transmission"], request=request,
+            made_by=data["made_by"], transmission=data["transmission"],
+            cover_linked=data["cover_linked"], request=request,
         )  # fmt: skip
 
     return _run(
@@ -605,7 +810,7 @@ def judicial_measure(request, case_id):
         services.judicial_measure_add(
             actor=request.user, case_id=case.pk, measure_type=data["measure_type"],
             decided_at=data["decided_at"], starts_on=data["starts_on"], ends_on=data["ends_on"],
-            request=request,
+            review_on=data["review_on"], request=request,
         )  # fmt: skip
 
     return _run(request, case, "judicial_measure", form, call, _("Judicial measure recorded."))
@@ -614,7 +819,7 @@ def judicial_measure(request, case_id):
 @access(Perm.JUDICIAL_RECORD)
 @require_POST
 def hearing_add(request, case_id):
-    case = _case_for_action(request, case_id, "judicial_measure")
+    case = _case_for_action(request, case_id, "judicial_measure")  # same right as measures
     form = case_forms.HearingForm(request.POST, auto_id="id_hearing_%s")
 
     def call(data):
@@ -627,6 +832,38 @@ def hearing_add(request, case_id):
         )
 
     return _run(request, case, "hearing", form, call, _("Hearing recorded."))
+
+
+@access(Perm.JUDICIAL_RECORD)
+@require_POST
+def ls_report_add(request, case_id):
+    case = _case_for_action(request, case_id, "ls_report")
+    form = case_forms.LSReportForm(request.POST, auto_id="id_ls_%s")
+
+    def call(data):
+        services.ls_report_record(actor=request.user, case_id=case.pk, request=request, **data)
+
+    return _run(request, case, "ls_report", form, call, _("Supervised-liberty report recorded."))
+
+
+@access(Perm.JUDICIAL_RECORD)
+@require_POST
+def referral_outcome(request, case_id, referral_id):
+    case = _case_for_action(request, case_id, "referral_outcome")
+    referral = case.judicial_referrals.filter(pk=referral_id).first()
+    if referral is None:
+        raise Http404
+    form = case_forms.ReferralOutcomeForm(request.POST, auto_id=f"id_outcome_{referral.pk.hex}_%s")
+
+    def call(data):
+        services.judicial_referral_outcome(
+            actor=request.user, referral_id=referral.pk, request=request, **data
+        )
+
+    return _run(
+        request, case, f"referral_outcome:{referral.pk}", form, call,
+        _("Answer of the prosecutor recorded."),
+    )  # fmt: skip
 
 
 @access(Perm.CASE_WORK)
@@ -711,6 +948,24 @@ def plan_views(request, case_id):
 
 @access(Perm.CASE_WORK)
 @require_POST
+def information_views(request, case_id):
+    case = _case_for_action(request, case_id, "information_views")
+    form = case_forms.InformationViewsForm(request.POST, auto_id="id_info_%s")
+
+    def call(data):
+        services.case_update(
+            actor=request.user, case_id=case.pk, version=data["version"], request=request,
+            **form.values(),
+        )  # fmt: skip
+
+    return _run(
+        request, case, "information_views", form, call,
+        _("Information and the child's views saved."), stale_on_form=True,
+    )  # fmt: skip
+
+
+@access(Perm.CASE_WORK)
+@require_POST
 def transfer_request(request, case_id):
     case = _case_for_action(request, case_id, "transfer_request")
     form = case_forms.TransferRequestForm(
@@ -768,60 +1023,110 @@ def transfer_decide(request, case_id):
 # --- intake --------------------------------------------------------------------------------------
 
 
-def _match(request, form) -> list[dict]:
+def _match(request, form, province_code: str = "") -> list[dict]:
     """Children already known whose identity is close to the one typed (DP-18: searched across
     every territory, minimal identity only, the search is logged by the selector)."""
     if not form.has_name():
         return []
-    province = form.cleaned_data.get("province")
-    code = getattr(province, "pk", province) or ""
     return child_selectors.children_match_candidates(
-        request.user, form.identity(code), request=request
+        request.user, form.identity(province_code), request=request
     )
+
+
+def _province_code(report_form) -> str:
+    if report_form.is_bound and report_form.is_valid():
+        province = report_form.cleaned_data.get("province")
+        return getattr(province, "pk", "") or ""
+    return str(report_form.data.get("province", "")) if report_form.is_bound else ""
+
+
+def _child_row(form, candidates) -> dict:
+    value = form.data.get(form.add_prefix("child_id"), "") if form.is_bound else ""
+    return {
+        "form": form,
+        "prefix": form.prefix,
+        "candidates": candidates or [],
+        "chosen": _chosen(value, candidates),
+        "searched": candidates is not None and hasattr(form, "cleaned_data") and form.has_name(),
+    }
+
+
+def _apply_report_errors(report_form, child_forms, error: ValidationError) -> None:
+    """A service error on "children[<i>].<field>" goes to that child's form; the others to the
+    report's form."""
+    if not hasattr(error, "error_dict"):
+        report_form.add_error(None, error.messages)
+        return
+    for name, errors in error.message_dict.items():
+        if name.startswith("children[") and "]." in name:
+            index, _sep, field = name.removeprefix("children[").partition("].")
+            if index.isdigit() and int(index) < len(child_forms):
+                form = child_forms[int(index)]
+                form.add_error(field if field in form.fields else None, errors)
+                continue
+        if name == "children":
+            child_forms[0].add_error(None, errors)
+            continue
+        report_form.add_error(name if name in report_form.fields else None, errors)
 
 
 @access(Perm.REPORT_CREATE)
 @require_http_methods(["GET", "POST"])
 def intake(request):
-    matches_url = reverse("cases:intake_matches")
-    form = case_forms.IntakeForm(request.POST or None, user=request.user, matches_url=matches_url)
-    candidates = None
-    if request.method == "POST" and form.is_valid():
-        chosen = form.cleaned_data["child_id"]
-        # Search before create (circuit.md §4.2 step 1): a new child is registered only once
-        # the user has seen the children already known with a close identity and said "none".
-        if chosen != "none":
-            candidates = _match(request, form)
-        if chosen == "" and candidates:
-            form.add_error(
-                "child_id",
-                _(
-                    "Children with a close identity are already known: say whether one of them is this child."
-                ),
-            )
-        elif isinstance(chosen, uuid.UUID) and chosen not in {c["child_id"] for c in candidates}:
-            form.add_error(
-                "child_id", _("The child chosen does not match the names given: choose again.")
-            )
-        else:
+    """A report and the children it names (circuit.md §4.1, §8.2), each with its own search
+    before create; one case per child, the cases linked."""
+    form_kwargs = {"matches_url": reverse("cases:intake_matches")}
+    data = request.POST if request.method == "POST" else None
+    form = case_forms.IntakeForm(data, user=request.user)
+    children = case_forms.ChildFormSet(data, prefix="children", form_kwargs=form_kwargs)
+    candidates: dict[int, list | None] = {}
+    if request.method == "POST" and children.is_valid() and form.is_valid():
+        province_code = _province_code(form)
+        for index, child_form in enumerate(children.forms):
+            chosen = child_form.cleaned_data["child_id"]
+            # Search before create (circuit.md §4.2 step 1): a new child is registered only once
+            # the user has seen the children already known with a close identity and said "none".
+            found = _match(request, child_form, province_code) if chosen != "none" else None
+            candidates[index] = found
+            if chosen == "" and found:
+                child_form.add_error(
+                    "child_id",
+                    _(
+                        "Children with a close identity are already known: say whether one of them is this child."
+                    ),
+                )
+            elif isinstance(chosen, uuid.UUID) and chosen not in {c["child_id"] for c in found}:
+                child_form.add_error(
+                    "child_id", _("The child chosen does not match the names given: choose again.")
+                )
+        if not any(f.errors for f in children.forms):
             try:
                 report, cases = services.report_create(
-                    actor=request.user, data=form.report_input(), request=request
+                    actor=request.user,
+                    data=form.report_input([f.child_input() for f in children.forms]),
+                    request=request,
                 )
             except ValidationError as error:
-                apply_service_errors(form, error)
+                _apply_report_errors(form, children.forms, error)
             else:
-                return _after_intake(request, report, cases[0])
-    if form.is_bound and candidates is None:
-        # Shown again with the errors, so that the choice made is not lost.
-        candidates = _match(request, form)
+                return _after_intake(request, report, cases)
+    if children.is_bound:
+        province_code = _province_code(form)
+        for index, child_form in enumerate(children.forms):
+            if index not in candidates and child_form.is_valid():
+                # Shown again with the errors, so that the choice made is not lost.
+                candidates[index] = _match(request, child_form, province_code)
+    forms_shown = children.forms
     context = {
         "form": form,
-        "candidates": candidates or [],
-        "chosen": _chosen(form.data.get("child_id", ""), candidates),
-        "searched": candidates is not None and form.has_name(),
+        "children": children,
+        "child_rows": [_child_row(f, candidates.get(i)) for i, f in enumerate(forms_shown)],
+        "max_children": case_forms.MAX_CHILDREN,
     }
-    return render(request, "cases/intake.html", context, status=400 if form.errors else 200)
+    has_errors = form.is_bound and (
+        bool(form.errors) or bool(children.non_form_errors()) or any(f.errors for f in forms_shown)
+    )
+    return render(request, "cases/intake.html", context, status=400 if has_errors else 200)
 
 
 def _chosen(value, candidates) -> str:
@@ -830,21 +1135,29 @@ def _chosen(value, candidates) -> str:
     return value if value in {str(c["child_id"]) for c in candidates or ()} else "none"
 
 
-def _after_intake(request, report, case: Case):
-    values = {"report": report.number, "case": case.number}
-    if case.first_report_id == report.pk:
-        messages.success(request, _("Report %(report)s recorded. Case %(case)s opened.") % values)
-    else:
+def _after_intake(request, report, cases: list[Case]):
+    numbers = ", ".join(c.number for c in cases)
+    opened = [c for c in cases if c.first_report_id == report.pk]
+    joined = [c for c in cases if c.first_report_id != report.pk]
+    if opened:
         messages.success(
             request,
-            _("Report %(report)s recorded and added to the child's open case %(case)s.") % values,
+            _("Report %(report)s recorded. Case(s) opened: %(cases)s.")
+            % {"report": report.number, "cases": ", ".join(c.number for c in opened)},
         )
-    if has_perm(request.user, Perm.CHILD_VIEW, case):
-        return redirect("cases:detail", case_id=case.pk)
+    if joined:
+        messages.success(
+            request,
+            _("Report %(report)s added to the children's open case(s): %(cases)s.")
+            % {"report": report.number, "cases": ", ".join(c.number for c in joined)},
+        )
+    visible = [c for c in cases if has_perm(request.user, Perm.CHILD_VIEW, c)]
+    if visible:
+        return redirect("cases:detail", case_id=visible[0].pk)
     messages.info(
         request,
-        _("That case is held by %(organisation)s; its team has been given the report.")
-        % {"organisation": case.organisation.name},
+        _("The case(s) %(cases)s are held by their organisation's team, which has the report.")
+        % {"cases": numbers},
     )
     return redirect("cases:intake")
 
@@ -852,15 +1165,47 @@ def _after_intake(request, report, case: Case):
 @access(Perm.REPORT_CREATE)
 @require_GET
 def intake_matches(request):
-    """htmx fragment: the children already known close to the identity being typed."""
-    form = case_forms.MatchQueryForm(request.GET)
-    candidates = _match(request, form) if form.is_valid() else []
+    """htmx fragment: the children already known close to the identity being typed, for the
+    child whose form prefix is given."""
+    prefix = request.GET.get("prefix") or None
+    if prefix is not None and not case_forms.CHILD_PREFIX.match(prefix):
+        prefix = None
+    form = case_forms.MatchQueryForm(request.GET, prefix=prefix)
+    candidates = (
+        _match(request, form, str(request.GET.get("province", ""))[:12]) if form.is_valid() else []
+    )
     context = {
         "candidates": candidates,
-        "chosen": _chosen(form.cleaned_data.get("child_id", ""), candidates),
+        "prefix": prefix or "",
+        "chosen": _chosen(
+            form.cleaned_data.get("child_id", "") if form.is_valid() else "", candidates
+        ),
         "searched": form.is_valid() and form.has_name(),
     }
     return render(request, "cases/intake.html#matches", context)
+
+
+@access(Perm.REPORT_CREATE)
+@require_GET
+def intake_child(request):
+    """htmx fragment: the fields of one more child (its index is the formset's count so far),
+    and the formset's count brought up to date."""
+    try:
+        index = int(request.GET.get("children-TOTAL_FORMS", ""))
+    except ValueError:
+        index = -1
+    if not 1 <= index < case_forms.MAX_CHILDREN:
+        return render(
+            request,
+            "cases/intake.html#too_many",
+            {"max_children": case_forms.MAX_CHILDREN},
+            status=400,
+        )
+    form = case_forms.IntakeChildForm(
+        prefix=f"children-{index}", matches_url=reverse("cases:intake_matches")
+    )
+    context = {"row": _child_row(form, None), "index": index, "total": index + 1, "oob": True}
+    return render(request, "cases/intake.html#child", context)
 
 
 # --- lists ---------------------------------------------------------------------------------------

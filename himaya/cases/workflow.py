@@ -76,6 +76,13 @@ def _level_0(ctx: GuardContext) -> str | None:
     return None
 
 
+def _information_given(ctx: GuardContext) -> str | None:
+    """T4: a child closed at level 0 leaves with information or an orientation, recorded."""
+    if not ctx.case.information_given.strip():
+        return str(_("Record the information or orientation given to the child and family."))
+    return None
+
+
 def _plan_ready(ctx: GuardContext) -> str | None:
     if ctx.facts["plan_actions"] < 1:
         return str(_("The case plan needs at least one goal with an action."))
@@ -161,6 +168,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         {"supervisor"},
         _assessment_done,
         _level_0,
+        _information_given,
         _closure_checklist,
     ),
     _t("T5", {"planning"}, "accompaniment", {"supervisor"}, _plan_ready),

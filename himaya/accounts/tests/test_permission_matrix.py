@@ -231,6 +231,16 @@ MATRIX = {
         lambda p: [p.cases["sale"].pk],
         only({"supervisor_sale": 400}, others=403, anonymous=401),
     ),
+    "api-case-ls-reports": (
+        "post",
+        lambda p: [p.cases["sale"].pk],
+        only(SALE_JUDICIAL, others=403, anonymous=401),
+    ),
+    "api-case-judicial-report-outcome": (
+        "post",
+        lambda p: [p.cases["sale"].pk, "00000000-0000-4000-8000-000000000000"],
+        only(dict.fromkeys(SALE_JUDICIAL, 404), others=403, anonymous=401),
+    ),
     "api-case-plan-actions": (
         "post",
         lambda p: [p.cases["sale"].pk],
@@ -301,6 +311,72 @@ MATRIX = {
         None,
         only({"reception_sale": 200, "supervisor_sale": 200}, others=403, anonymous=LOGIN),
     ),
+    "cases:intake_child": (
+        "get",
+        None,
+        # Without the count of children already on the page, the fragment refuses (400).
+        only({"reception_sale": 400, "supervisor_sale": 400}, others=403, anonymous=LOGIN),
+    ),
+    "cases:judicial_inbox": (
+        "get",
+        None,
+        only(
+            {
+                "manager_sale": 200,
+                "evaluator_sale": 200,
+                "supervisor_sale": 200,
+                "manager_tanger": 200,
+                "judicial_sale": 200,
+            },
+            others=403,
+            anonymous=LOGIN,
+        ),
+    ),
+    "cases:judicial_case": (
+        "get",
+        lambda p: [p.cases["sale"].pk],
+        only(
+            {
+                "manager_sale": 200,
+                "evaluator_sale": 403,
+                "supervisor_sale": 200,
+                "manager_tanger": 404,
+                "judicial_sale": 200,
+            },
+            others=403,
+            anonymous=LOGIN,
+        ),
+    ),
+    "cases:ls_report": (
+        "post",
+        lambda p: [p.cases["sale"].pk],
+        only(
+            {
+                "reception_sale": 400,
+                "manager_sale": 400,
+                "supervisor_sale": 400,
+                "manager_tanger": 404,
+                "judicial_sale": 400,
+            },
+            others=403,
+            anonymous=LOGIN,
+        ),
+    ),
+    "cases:referral_outcome": (
+        "post",
+        lambda p: [p.cases["sale"].pk, "00000000-0000-4000-8000-000000000000"],
+        only(
+            {
+                "reception_sale": 404,
+                "manager_sale": 404,
+                "supervisor_sale": 404,
+                "manager_tanger": 404,
+                "judicial_sale": 404,
+            },
+            others=403,
+            anonymous=LOGIN,
+        ),
+    ),
     "cases:my_work": ("get", None, only(CASE_WORKERS, others=403, anonymous=LOGIN)),
     "cases:overdue": ("get", None, only({"supervisor_sale": 200}, others=403, anonymous=LOGIN)),
     "cases:detail": (
@@ -365,6 +441,7 @@ MATRIX = {
                 "manager_sale": 400,
                 "supervisor_sale": 400,
                 "manager_tanger": 404,
+                "judicial_sale": 400,
             },
             others=403,
             anonymous=LOGIN,
@@ -384,6 +461,7 @@ MATRIX = {
                 "manager_sale": 400,
                 "supervisor_sale": 400,
                 "manager_tanger": 404,
+                "judicial_sale": 400,
             },
             others=403,
             anonymous=LOGIN,
@@ -426,6 +504,7 @@ MATRIX = {
                 "manager_sale": 400,
                 "supervisor_sale": 400,
                 "manager_tanger": 404,
+                "judicial_sale": 400,
             },
             others=403,
             anonymous=LOGIN,
@@ -460,6 +539,20 @@ MATRIX = {
         ),
     ),
     "cases:plan_views": (
+        "post",
+        lambda p: [p.cases["sale"].pk],
+        only(
+            {
+                "reception_sale": 400,
+                "manager_sale": 400,
+                "supervisor_sale": 400,
+                "manager_tanger": 404,
+            },
+            others=403,
+            anonymous=LOGIN,
+        ),
+    ),
+    "cases:information_views": (
         "post",
         lambda p: [p.cases["sale"].pk],
         only(

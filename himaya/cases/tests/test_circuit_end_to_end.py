@@ -259,7 +259,10 @@ def test_a_case_through_the_whole_circuit(personas):
         "child_views": "Elle va bien.",
     }
     refused = api(supervisor).post(
-        f"/api/v1/cases/{case_id}/transitions/", {"to": "closed", "closure": closure}, format="json"
+        f"/api/v1/cases/{case_id}/transitions/",
+        {"to": "closed", "closure": closure},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert refused.status_code == 409  # closure check 5: no closing assessment yet
     assert refused.json()["error"]["fields"]["guard"] == ["closure_checklist"]

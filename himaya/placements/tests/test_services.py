@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from himaya.accounts.models import Notification
 from himaya.accounts.testing import SALE, make_org
@@ -307,7 +307,8 @@ def test_residential_care_blocks_closure_except_for_the_listed_reasons(world):
     case = p.cases["sale"]
 
     def residential(reason):  # whether check 3 is the one refusing (later checks may refuse too)
-        return "EPS" in (_closure_refusal(case, reason) or "")
+        with translation.override("en"):
+            return "EPS" in (_closure_refusal(case, reason) or "")
 
     assert not residential("goals_achieved")
     _open(
