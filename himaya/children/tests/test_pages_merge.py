@@ -44,6 +44,7 @@ def test_a_stale_comparison_is_refused_and_nothing_changes(personas, duplicate, 
     response = client.post(
         f"/children/{survivor.pk}/merge/{duplicate.pk}/",
         {"reason": REASON, "survivor_version": survivor.version - 1 or 99, "duplicate_version": duplicate.version},
+        HTTP_ACCEPT_LANGUAGE="en",
     )  # fmt: skip
     assert response.status_code == 409
     assert "changed in the meantime" in response.content.decode()
@@ -56,6 +57,7 @@ def test_bad_reason_is_400_with_the_field(personas, duplicate, login, client):
     response = client.post(
         f"/children/{survivor.pk}/merge/{duplicate.pk}/",
         {"reason": "dup", "survivor_version": survivor.version, "duplicate_version": duplicate.version},
+        HTTP_ACCEPT_LANGUAGE="en",
     )  # fmt: skip
     assert response.status_code == 400
     assert "at least 10 characters" in response.content.decode()
