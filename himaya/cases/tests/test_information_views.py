@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from himaya.accounts.testing import sign_in
@@ -73,7 +74,8 @@ def test_closing_at_level_0_needs_the_information_given(personas):
     t4 = workflow.pick("assessment", "closed", "no_protection_concern")
     ctx = workflow.GuardContext(case=case, reason="", closure={}, facts=facts)
     assert workflow._information_given in t4.guards
-    assert "information" in workflow._information_given(ctx)
+    with translation.override("en"):
+        assert "information" in workflow._information_given(ctx)
     services.case_update(
         actor=personas.manager_sale, case_id=case.pk, version=case.version,
         information_given="Orientation to the school listening cell.",
