@@ -88,8 +88,8 @@ def _administrative_reason(ctx: GuardContext) -> str | None:
 
 
 def _closure_checklist(ctx: GuardContext) -> str | None:
-    """circuit.md §5.4. Checks 3 (care arrangements), 5 (closing assessment) and 7 (referrals)
-    join when placements, the scored assessment and referrals land."""
+    """circuit.md §5.4. Checks 3 (care arrangements) and 5 (closing assessment) join when
+    placements and the scored assessment land."""
     closure, reason = ctx.closure, ctx.closure.get("reason", "")
     if ctx.facts["open_blocking_tasks"]:
         return str(_("A mandatory report to the prosecutor is neither made nor waived."))
@@ -97,6 +97,8 @@ def _closure_checklist(ctx: GuardContext) -> str | None:
         return str(_("An emergency episode is still active."))
     if ctx.facts["active_judicial_measures"] and reason not in JUDICIAL_MEASURE_EXEMPT:
         return str(_("A judicial measure is still active."))
+    if ctx.facts.get("open_referrals"):  # check 7, always
+        return str(_("A referral is still open: it must be completed, declined or cancelled."))
     if reason not in VIEWS_EXEMPT and not (
         closure.get("child_views") or closure.get("views_not_obtained_reason")
     ):
