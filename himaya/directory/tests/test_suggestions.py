@@ -25,16 +25,16 @@ ORIGIN = (34.00, -6.80)
 def grid(db):
     load_catalogue()
     rows = {
-        "full": dict(province="04.441", services=["shelter"], capacity=10, occupancy=10, latitude=34.01, longitude=-6.80),
-        "one_free": dict(province="04.441", services=["shelter"], capacity=10, occupancy=9, latitude=34.05, longitude=-6.80),
-        "uncounted": dict(province="04.441", services=["shelter"], latitude=34.02, longitude=-6.80),
-        "rabat_west": dict(province="04.421", services=["shelter"], capacity=3, occupancy=0, latitude=34.00, longitude=-6.90),
-        "no_coordinates": dict(province="04.441", services=["shelter"], capacity=5, occupancy=0),
-        "other_service": dict(province="04.441", services=["health"], latitude=34.001, longitude=-6.80),
-        "other_region": dict(province="01.511", services=["shelter"], latitude=34.003, longitude=-6.80),
-        "inactive": dict(province="04.441", services=["shelter"], active=False, latitude=34.004, longitude=-6.80),
-        "boys_only": dict(province="04.441", services=["shelter"], sexes="male", latitude=34.03, longitude=-6.80),
-        "teens": dict(province="04.441", services=["shelter"], age_min=12, age_max=17, latitude=34.04, longitude=-6.80),
+        "full": {"province": "04.441", "services": ["shelter"], "capacity": 10, "occupancy": 10, "latitude": 34.01, "longitude": -6.80},
+        "one_free": {"province": "04.441", "services": ["shelter"], "capacity": 10, "occupancy": 9, "latitude": 34.05, "longitude": -6.80},
+        "uncounted": {"province": "04.441", "services": ["shelter"], "latitude": 34.02, "longitude": -6.80},
+        "rabat_west": {"province": "04.421", "services": ["shelter"], "capacity": 3, "occupancy": 0, "latitude": 34.00, "longitude": -6.90},
+        "no_coordinates": {"province": "04.441", "services": ["shelter"], "capacity": 5, "occupancy": 0},
+        "other_service": {"province": "04.441", "services": ["health"], "latitude": 34.001, "longitude": -6.80},
+        "other_region": {"province": "01.511", "services": ["shelter"], "latitude": 34.003, "longitude": -6.80},
+        "inactive": {"province": "04.441", "services": ["shelter"], "active": False, "latitude": 34.004, "longitude": -6.80},
+        "boys_only": {"province": "04.441", "services": ["shelter"], "sexes": "male", "latitude": 34.03, "longitude": -6.80},
+        "teens": {"province": "04.441", "services": ["shelter"], "age_min": 12, "age_max": 17, "latitude": 34.04, "longitude": -6.80},
     }  # fmt: skip
     return {code: institution(code, **values) for code, values in rows.items()}
 
