@@ -111,8 +111,8 @@ class DirectoryFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["type"].choices = [("", _("All"))] + codes.choices("org_type")
-        self.fields["service"].choices = [("", _("All"))] + _service_choices()
+        self.fields["type"].choices = [("", _("All")), *codes.choices("org_type")]
+        self.fields["service"].choices = [("", _("All")), *_service_choices()]
 
 
 class SuggestForm(forms.Form):

@@ -6,7 +6,7 @@ referrals addressed to its organisation; the case team reaches the referrals of 
 may open in full; for everyone else a referral does not exist (404) or the route is not theirs
 (403)."""
 
-from himaya.accounts.testing import LOGIN, expect, only
+from himaya.accounts.testing import LOGIN, only
 
 
 def referral(p):
