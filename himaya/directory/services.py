@@ -74,7 +74,8 @@ def _snapshot_value(institution: Institution, name: str):
     if name == "services":
         return sorted(institution.services.values_list("code", flat=True))
     if name in ("province", "commune", "organisation"):
-        return getattr(institution, f"{name}_id")
+        value = getattr(institution, f"{name}_id")
+        return None if value is None else str(value)
     return getattr(institution, name)
 
 
@@ -89,6 +90,9 @@ def _clean(values: dict) -> dict:
         if province is None:
             errors["province"] = _("Unknown territory code.")
         cleaned["province"] = province
+    for optional in ("commune", "organisation"):
+        if optional in cleaned and not cleaned[optional]:
+            cleaned[optional] = None  # an empty form field clears the link
     if cleaned.get("commune") and not isinstance(cleaned["commune"], Commune):
         commune = Commune.objects.filter(pk=cleaned["commune"]).first()
         if commune is None:
