@@ -3,6 +3,7 @@ form, creation by an administrator, the catalogue, suggestions, the offline map.
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -95,7 +96,7 @@ def test_map_page_works_offline(world, client, login):
                  "directory/map.js", "directory/directory.css"):  # fmt: skip
         assert finders.find(path), path
     atlas = json.loads(
-        open(finders.find("vendor/world-atlas/countries-50m.json"), encoding="utf-8").read()
+        Path(finders.find("vendor/world-atlas/countries-50m.json")).read_text(encoding="utf-8")
     )
     ids = {g.get("id") for g in atlas["objects"]["countries"]["geometries"]}
     assert {"504", "732"} <= ids
