@@ -555,7 +555,6 @@ def _facts(case: Case) -> dict:
         "assessment_pending_approval": False,  # the scored assessment's downward overrides (issue 5)
         "plan_actions": case.plan_actions.exclude(status="cancelled").count(),
         "open_plan_actions": case.plan_actions.exclude(status__in=["done", "cancelled"]).count(),
-        "open_referrals": _open_referrals(case),
     }
 
 
@@ -623,7 +622,10 @@ def case_transition(
         ):
             if closure.get(key) and not codes.is_valid(list_name, closure[key]):
                 raise ValidationError({f"closure.{key}": _("Choose a value from the list.")})
-    ctx = workflow.GuardContext(case=case, reason=reason, closure=closure, facts=_facts(case))
+    facts = _facts(case)
+    if transition.target == "closed":  # closure check 7, counted only when closing
+        facts["open_referrals"] = _open_referrals(case)
+    ctx = workflow.GuardContext(case=case, reason=reason, closure=closure, facts=facts)
     for guard in transition.guards:
         message = guard(ctx)
         if message:

@@ -242,8 +242,8 @@ def test_packet_holds_the_minimum_and_nothing_else(world):
 def test_open_referrals_block_closure(world):
     referral = send(world)
     assert selectors.open_referrals_of_case(world.cases["sale"]).count() == 1
-    facts = case_services._facts(world.cases["sale"])
-    assert facts["open_referrals"] == 1
+    assert case_services._open_referrals(world.cases["sale"]) == 1
+    facts = {**case_services._facts(world.cases["sale"]), "open_referrals": 1}
     from himaya.cases import workflow
 
     ctx = workflow.GuardContext(
@@ -255,7 +255,7 @@ def test_open_referrals_block_closure(world):
     services.referral_decline(
         actor=world.provider_hospital_sale, referral_id=referral.pk, reason="no_capacity"
     )
-    assert case_services._facts(world.cases["sale"])["open_referrals"] == 0
+    assert case_services._open_referrals(world.cases["sale"]) == 0
 
 
 def test_alerts_reach_both_sides_once(world):
@@ -294,3 +294,26 @@ def test_every_packet_view_is_audited(world):
     assert event.target_id == str(referral.pk)
     assert event.child_id == world.children["sale"].pk
     assert event.actor_id == world.provider_hospital_sale.pk
+
+
+def test_closing_a_case_with_an_open_referral_is_refused_through_the_workflow(world):
+    referral = send(world)
+    case = world.cases["sale"]
+    type(case).objects.filter(pk=case.pk).update(stage="accompaniment")
+    closure = {"reason": "goals_achieved", "goals_outcome": "achieved", "living_situation": "family",
+               "education_status": "enrolled_school", "child_views": "Content."}  # fmt: skip
+    with pytest.raises(Conflict) as refusal:
+        case_services.case_transition(
+            actor=world.supervisor_sale, case_id=case.pk, to="closed", closure=closure
+        )
+    assert refusal.value.guard == "closure_checklist" and "referral" in refusal.value.message
+    case.refresh_from_db()
+    assert case.stage == "accompaniment"
+    services.referral_cancel(
+        actor=world.manager_sale, referral_id=referral.pk, reason="Objectif atteint"
+    )
+    case_services.case_transition(
+        actor=world.supervisor_sale, case_id=case.pk, to="closed", closure=closure
+    )
+    case.refresh_from_db()
+    assert case.stage == "closed"
