@@ -71,6 +71,9 @@ class Referral(VersionedModel):
         verbose_name = _("referral")
         verbose_name_plural = _("referrals")
         indexes = [
+            # The inbox walks its organisation's referrals newest first (keyset order) and
+            # stops at the page size, instead of sorting them all.
+            models.Index(fields=["provider_organisation", "-created_at", "-id"]),
             models.Index(fields=["provider_organisation", "status", "-created_at"]),
             models.Index(fields=["case", "status"]),
             models.Index(fields=["province", "sent_at"]),
