@@ -133,3 +133,24 @@ def test_pages_render_in_every_language(world, client, login, language, directio
         response = client.get(url, HTTP_ACCEPT_LANGUAGE=language)
         assert response.status_code == 200, url
         assert f'<html lang="{language}" dir="{direction}">' in response.content.decode()
+
+
+def test_the_case_timeline_tells_the_referral_steps(world):
+    from django.utils import translation
+
+    from himaya.cases.models import CaseEvent
+    from himaya.cases.views import describe_event
+
+    referral = send(world)
+    services.referral_decline(
+        actor=world.provider_hospital_sale, referral_id=referral.pk, reason="no_capacity"
+    )
+    with translation.override("en"):
+        texts = [
+            describe_event(e, judicial_data=False)
+            for e in CaseEvent.objects.filter(
+                case=world.cases["sale"], kind__startswith="referral_"
+            ).order_by("id")
+        ]
+    assert texts[0].startswith("Referred to t-inst-hospital-sale for Health care, due on ")
+    assert texts[1] == "Referral for Health care declined: No capacity."
