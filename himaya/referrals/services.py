@@ -162,7 +162,7 @@ def referral_send(
     answer; refused (409) before the planning stage. Without a plan action, the case's open
     action for that service is used, or one is added to the plan."""
     case = (
-        Case.objects.select_for_update()
+        Case.objects.select_for_update(of=("self",))  # not the organisation or the territory
         .select_related("child", "organisation", "province")
         .get(pk=case_id)
     )
@@ -408,7 +408,10 @@ def referral_cancel(*, actor, referral_id, reason: str, request=None) -> Referra
     """The case team withdraws a referral still sent or accepted (the child moved, the need
     ended...), with a reason; the institution is told."""
     referral = (
-        Referral.objects.select_for_update().select_related("case").filter(pk=referral_id).first()
+        Referral.objects.select_for_update(of=("self",))
+        .select_related("case")
+        .filter(pk=referral_id)
+        .first()
     )
     if referral is None:
         raise Http404
@@ -453,7 +456,8 @@ def referrals_send_alerts(*, now: datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
     today = timezone.localdate(now)
     counts = {"unanswered": 0, "overdue": 0}
-    unanswered = Referral.objects.select_for_update().filter(
+    # of=("self",): the case manager is a nullable (outer) join, which PostgreSQL cannot lock.
+    unanswered = Referral.objects.select_for_update(of=("self",)).filter(
         status="sent", respond_by__lt=now, response_alerted_at__isnull=True
     )
     for referral in unanswered.select_related("sent_by", "case__case_manager")[:1000]:
@@ -466,7 +470,7 @@ def referrals_send_alerts(*, now: datetime | None = None) -> dict[str, int]:
         )
         Referral.objects.filter(pk=referral.pk).update(response_alerted_at=now)
         counts["unanswered"] += 1
-    overdue = Referral.objects.select_for_update().filter(
+    overdue = Referral.objects.select_for_update(of=("self",)).filter(
         status__in=OPEN_STATUSES, due_on__lt=today, overdue_alerted_at__isnull=True
     )
     for referral in overdue.select_related("sent_by", "case__case_manager")[:1000]:
