@@ -5,7 +5,7 @@ team gets the referral with its case. Views parse, call a selector or a service,
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import ListAPIView
@@ -94,6 +94,16 @@ class OutgoingReferralSerializer(_ReferralBase):
             "sent_by",
             "note",
         ]
+
+
+def _either(many: bool = False) -> PolymorphicProxySerializer:
+    """The provider's packet view or the case team's view, whichever door the caller has."""
+    return PolymorphicProxySerializer(
+        component_name="ReferralForCaller",
+        serializers=[IncomingReferralSerializer, OutgoingReferralSerializer],
+        resource_type_field_name=None,
+        many=many,
+    )
 
 
 class ReferralCreateSerializer(serializers.Serializer):
@@ -186,6 +196,7 @@ class ReferralList(ListAPIView):
         return OutgoingReferralSerializer
 
     @extend_schema(
+        responses=_either(many=True),
         summary="Referrals, incoming (provider) or outgoing (case team)",
         parameters=[
             OpenApiParameter("direction", str, enum=["incoming", "outgoing"]),
@@ -226,7 +237,7 @@ class ReferralDetail(APIView):
     himaya_access = AUTHENTICATED
 
     @extend_schema(
-        responses=IncomingReferralSerializer,
+        responses=_either(),
         summary="One referral: the packet for its provider, the referral for the case team",
     )
     def get(self, request, referral_id):
