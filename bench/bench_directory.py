@@ -187,6 +187,7 @@ def main() -> dict:
     institution_ids = list(
         Institution.objects.filter(province__region_id="04", services__code="mental_health", active=True)
         .exclude(organisation__isnull=True)
+        .exclude(referrals__case=planning)  # already referred: a second one is refused (409)
         .values_list("pk", flat=True)[:50]
     )  # fmt: skip
 
