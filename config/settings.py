@@ -146,6 +146,10 @@ STATICFILES_DIRS = [
     ("css", BASE_DIR / "static" / "css"),
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
+    # The directory's offline map: Leaflet, and the country outline (Natural Earth TopoJSON).
+    ("vendor/leaflet", BASE_DIR / "node_modules" / "leaflet" / "dist"),
+    ("vendor/topojson-client", BASE_DIR / "node_modules" / "topojson-client" / "dist"),
+    ("vendor/world-atlas", BASE_DIR / "node_modules" / "world-atlas"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -52,6 +52,10 @@ class Perm(StrEnum):
     AUDIT_VIEW = "audit.view"
     AGGREGATES_VIEW = "aggregates.view"
     REFERRAL_PACKET_VIEW = "referral.view_packet"
+    REFERRAL_RESPOND = "referral.respond"  # accept, decline, complete a referral (provider)
+    # The directory of institutions (no child data; shelters' addresses are not public)
+    DIRECTORY_VIEW = "directory.view"
+    INSTITUTION_MAINTAIN_OWN = "institution.maintain_own"  # the institution's own users
 
 
 class Reach(StrEnum):
@@ -64,6 +68,7 @@ class Reach(StrEnum):
 
 
 _CASE_WORK = {
+    Perm.DIRECTORY_VIEW,
     Perm.CHILD_VIEW,
     Perm.CHILD_VIEW_SUMMARY,
     Perm.CHILD_CREATE,
@@ -94,13 +99,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.ASSESSMENT_RECORD,
         }
     ),
-    "orientation_officer": frozenset({Perm.CHILD_VIEW_SUMMARY, Perm.ORG_VIEW}),
+    "orientation_officer": frozenset({Perm.CHILD_VIEW_SUMMARY, Perm.ORG_VIEW, Perm.DIRECTORY_VIEW}),
     "supervisor": frozenset(
         _CASE_WORK
         | {Perm.DATA_HEALTH, Perm.DATA_SEXUAL_VIOLENCE, Perm.DATA_JUDICIAL, Perm.BREAK_GLASS_REVIEW}
         | {Perm.REPORT_CREATE, Perm.CASE_ASSIGN, Perm.JUDICIAL_WAIVE, Perm.TRANSFER_DECIDE}
         | {Perm.CHILD_MERGE, Perm.ASSESSMENT_RECORD, Perm.ASSESSMENT_APPROVE}
-        | {Perm.AGGREGATES_VIEW, Perm.ORG_VIEW, Perm.USER_VIEW}
+        | {Perm.AGGREGATES_VIEW, Perm.ORG_VIEW, Perm.USER_VIEW, Perm.INSTITUTION_MAINTAIN_OWN}
     ),
     "judicial_liaison": frozenset(
         {
@@ -109,13 +114,26 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.DATA_SEXUAL_VIOLENCE,
             Perm.BREAK_GLASS,
             Perm.JUDICIAL_RECORD,
+            Perm.DIRECTORY_VIEW,
         }
     ),
-    "service_provider": frozenset({Perm.REFERRAL_PACKET_VIEW}),
-    "cppe_member": frozenset({Perm.AGGREGATES_VIEW}),
-    "statistician": frozenset({Perm.AGGREGATES_VIEW}),
-    "auditor": frozenset({Perm.AUDIT_VIEW, Perm.BREAK_GLASS_REVIEW, Perm.USER_VIEW, Perm.ORG_VIEW}),
-    "administrator": frozenset({Perm.ORG_VIEW, Perm.ORG_MANAGE, Perm.USER_VIEW, Perm.USER_MANAGE}),
+    "service_provider": frozenset(
+        {
+            Perm.REFERRAL_PACKET_VIEW,
+            Perm.REFERRAL_RESPOND,
+            Perm.DIRECTORY_VIEW,
+            Perm.INSTITUTION_MAINTAIN_OWN,
+        }
+    ),
+    "cppe_member": frozenset({Perm.AGGREGATES_VIEW, Perm.DIRECTORY_VIEW}),
+    "statistician": frozenset({Perm.AGGREGATES_VIEW, Perm.DIRECTORY_VIEW}),
+    "auditor": frozenset(
+        {Perm.AUDIT_VIEW, Perm.BREAK_GLASS_REVIEW, Perm.USER_VIEW, Perm.ORG_VIEW}
+        | {Perm.DIRECTORY_VIEW}
+    ),
+    "administrator": frozenset(
+        {Perm.ORG_VIEW, Perm.ORG_MANAGE, Perm.USER_VIEW, Perm.USER_MANAGE, Perm.DIRECTORY_VIEW}
+    ),
 }
 
 ROLE_REACH: dict[str, Reach] = {

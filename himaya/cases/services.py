@@ -605,6 +605,13 @@ def _facts(case: Case) -> dict:
     }
 
 
+def _open_referrals(case: Case) -> int:
+    # Imported here: referrals build on cases, not the other way round (closure check 7).
+    from himaya.referrals.selectors import open_referrals_of_case
+
+    return open_referrals_of_case(case).count()
+
+
 def allowed_transitions(actor, case: Case) -> list[str]:
     """Target stages the actor could move the case to now (guards included)."""
     roles = _acting_roles(actor, case)
@@ -662,7 +669,10 @@ def case_transition(
         ):
             if closure.get(key) and not codes.is_valid(list_name, closure[key]):
                 raise ValidationError({f"closure.{key}": _("Choose a value from the list.")})
-    ctx = workflow.GuardContext(case=case, reason=reason, closure=closure, facts=_facts(case))
+    facts = _facts(case)
+    if transition.target == "closed":  # closure check 7, counted only when closing
+        facts["open_referrals"] = _open_referrals(case)
+    ctx = workflow.GuardContext(case=case, reason=reason, closure=closure, facts=facts)
     for guard in transition.guards:
         message = guard(ctx)
         if message:
@@ -1336,6 +1346,24 @@ def plan_action_update(
         case, actor, "plan_action_status", service=action.service, previous=previous, status=status
     )
     _audit(actor, "case.plan_action_update", case, request, status=status)
+    return action
+
+
+def plan_action_follow_referral(*, actor, action_id, status: str) -> PlanAction:
+    """A plan action follows its referral (referred, in progress, done, or planned again after
+    a decline or a cancellation). Called only by `himaya.referrals.services`, inside their
+    transaction, after they checked the actor's right on the referral: the provider who
+    accepts or completes it has no right on the case itself."""
+    if status not in PLAN_ACTION_STATUSES:
+        raise ValueError(status)
+    action = PlanAction.objects.select_for_update().get(pk=action_id)
+    if action.status == status:
+        return action
+    action.status = status
+    if status == "referred":
+        action.referred_at = action.referred_at or timezone.now()
+    action.version += 1
+    action.save(update_fields=["status", "referred_at", "version", "updated_at"])
     return action
 
 

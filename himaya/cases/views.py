@@ -368,6 +368,33 @@ def describe_event(event: CaseEvent, *, judicial_data: bool) -> str:
         return _("Transfer accepted.")
     if kind == "transfer_rejected":
         return _("Transfer refused.")
+    if kind.startswith("referral_"):  # written by himaya.referrals.services
+        return _referral_event_text(kind, d, label)
+    return kind
+
+
+def _referral_event_text(kind: str, d: dict, label) -> str:
+    service = label("service_type", d.get("service", ""))
+    if kind == "referral_sent":
+        from django.utils.translation import get_language
+
+        place = d.get("institution_ar") if (get_language() or "")[:2] == "ar" else None
+        return _("Referred to %(institution)s for %(service)s, due on %(due)s.") % {
+            "institution": place or d.get("institution", ""),
+            "service": service,
+            "due": d.get("due_on", ""),
+        }
+    if kind == "referral_accepted":
+        return _("Referral for %(service)s accepted.") % {"service": service}
+    if kind == "referral_declined":
+        return _("Referral for %(service)s declined: %(reason)s.") % {
+            "service": service,
+            "reason": label("referral_refusal_reason", d.get("reason", "")),
+        }
+    if kind == "referral_completed":
+        return _("Referral for %(service)s completed.") % {"service": service}
+    if kind == "referral_cancelled":
+        return _("Referral for %(service)s cancelled.") % {"service": service}
     return kind
 
 

@@ -110,7 +110,7 @@ def _administrative_reason(ctx: GuardContext) -> str | None:
 
 
 def _closure_checklist(ctx: GuardContext) -> str | None:
-    """circuit.md §5.4, in its order. Check 7 (referrals) joins with referrals."""
+    """circuit.md §5.4, in its order."""
     closure, reason = ctx.closure, ctx.closure.get("reason", "")
     if ctx.facts["open_blocking_tasks"]:
         return str(_("A mandatory report to the prosecutor is neither made nor waived."))
@@ -128,6 +128,8 @@ def _closure_checklist(ctx: GuardContext) -> str | None:
         closure.get("child_views") or closure.get("views_not_obtained_reason")
     ):
         return str(_("Record the child's views on closure, or why they could not be obtained."))
+    if ctx.facts.get("open_referrals"):  # check 7, always
+        return str(_("A referral is still open: it must be completed, declined or cancelled."))
     missing = [
         k
         for k in ("reason", "goals_outcome", "living_situation", "education_status")

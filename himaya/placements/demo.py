@@ -1,6 +1,7 @@
 """Demo care arrangements: in each pilot territory the case in accompaniment lives in the
 territory's EPS (administrative admission, reviewed every 3 months) and the case in follow-up
-went back to its family after two weeks in an emergency shelter. Recorded through the services.
+went back to its family after two weeks in the SAMU social's emergency shelter (both from the
+directory's demo, whose occupancy they move). Recorded through the services.
 Idempotent: a case that has arrangements is left as it is."""
 
 from __future__ import annotations
@@ -16,14 +17,6 @@ from himaya.core.models import Province
 from himaya.placements import services
 
 
-def _org(code: str, org_type: str, province: Province, name_fr: str, name_ar: str) -> Organisation:
-    organisation, _created = Organisation.objects.get_or_create(
-        code=code,
-        defaults={"type": org_type, "name_fr": name_fr, "name_ar": name_ar, "province": province},
-    )
-    return organisation
-
-
 def _manager(case: Case):
     if case.case_manager_id:
         return case.case_manager
@@ -36,16 +29,9 @@ def seed(ctx: DemoContext) -> None:
     today = timezone.localdate()
     for key, province_code in PILOT_TERRITORIES.items():
         province = Province.objects.get(pk=province_code)
-        eps = _org(
-            f"eps-{key.lower()}", "eps", province,
-            f"Établissement de protection sociale {province.name_fr}",
-            f"مؤسسة الرعاية الاجتماعية {province.name_ar}",
-        )  # fmt: skip
-        shelter = _org(
-            f"shelter-{key.lower()}", "association", province,
-            f"Association d'accueil d'urgence {province.name_fr}",
-            f"جمعية الإيواء الاستعجالي {province.name_ar}",
-        )  # fmt: skip
+        # the directory's EPS and SAMU social of the territory (directory/demo.py)
+        eps = Organisation.objects.get(code=f"dir-{key.lower()}-eps")
+        shelter = Organisation.objects.get(code=f"dir-{key.lower()}-samu")
         cases = Case.objects.filter(
             province=province, first_report__external_reference__startswith=f"DEMO-{key}-"
         )

@@ -32,6 +32,8 @@ from himaya.cases.services import (
     _valid_code,
 )
 from himaya.children.models import Person
+from himaya.directory.models import Institution
+from himaya.directory.services import institution_occupancy_adjust
 from himaya.placements.models import (
     FAMILY_BASED,
     NEEDS_JUDICIAL_DECISION,
@@ -72,6 +74,24 @@ def _schedule_review(arrangement: CareArrangement, case: Case) -> None:
             kind="placement_review",
             due_at=_end_of_day(arrangement.next_review_due),
             assignee=case.case_manager,
+        )
+
+
+def _occupancy(actor, arrangement: CareArrangement, delta: int, request=None) -> None:
+    """An admission to or a discharge from residential care moves the receiving institution's
+    occupancy in the directory (issue #6: capacity and current occupancy), under its lock."""
+    if arrangement.care_type not in RESIDENTIAL or arrangement.provider_org_id is None:
+        return
+    institution = (
+        Institution.objects.filter(organisation_id=arrangement.provider_org_id, active=True)
+        .order_by("code")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if institution is not None:
+        reason = "admission" if delta > 0 else "discharge"
+        institution_occupancy_adjust(
+            actor=actor, institution_id=institution, delta=delta, reason=reason, request=request
         )
 
 
@@ -216,6 +236,7 @@ def _open(actor, case: Case, *, request=None, **values) -> CareArrangement:
         at=timezone.make_aware(datetime.combine(start, time(12))), recorded_by=actor,
     )  # fmt: skip
     _schedule_review(arrangement, case)
+    _occupancy(actor, arrangement, +1, request)
     _save(case, [])
     _event(
         case, actor, "care_opened", care_type=arrangement.care_type,
@@ -240,6 +261,7 @@ def _close(actor, arrangement: CareArrangement, case: Case, *, end_date: date, e
     case.tasks.filter(kind="placement_review", status="open").update(
         status=Task.Status.CANCELLED, done_at=timezone.now()
     )
+    _occupancy(actor, arrangement, -1)
     _event(
         case, actor, "care_ended", care_type=arrangement.care_type, end_date=str(end_date),
         end_reason=end_reason,

@@ -58,6 +58,17 @@ def test_seed_demo_is_idempotent():
         .filter(assessments=None)
         .exists()
     )
+    # The directory (issue #6): institutions of every type in the eight territories, and
+    # referrals to the Salé hospital unit waiting in provider.hospital.sale's inbox.
+    from himaya.accounts.models import User
+    from himaya.directory.models import Institution
+    from himaya.referrals.selectors import referrals_incoming
+
+    assert Institution.objects.values("province_id").distinct().count() == 8
+    assert Institution.objects.values("type").distinct().count() >= 16
+    provider = User.objects.get(username="provider.hospital.sale")
+    waiting = referrals_incoming(provider).filter(status="sent")
+    assert waiting.count() == 2 and {r.institution.code for r in waiting} == {"sal-hospital"}
 
 
 def test_seed_demo_refuses_a_short_password():

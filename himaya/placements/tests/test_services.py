@@ -352,3 +352,26 @@ def test_a_shelter_safety_action_is_the_emergency_placement(world):
         requested_at=now - timedelta(minutes=30), outcome="done", provider=p.orgs["assoc_sale"],
     )  # fmt: skip
     assert CareArrangement.objects.count() == 1
+
+
+def test_admissions_and_discharges_move_the_institutions_occupancy(world):
+    from himaya.directory.services import institution_create
+
+    p = world
+    institution = institution_create(
+        actor=p.admin, code="t-eps", name_fr="EPS test", name_ar="مؤسسة", type="eps",
+        province=p.cases["sale"].province, organisation=p.orgs["eps_sale"], capacity=10,
+        occupancy=3,
+    )  # fmt: skip
+    arrangement = _open(
+        p, care_type="eps", legal_basis="administrative_admission", provider_org=p.orgs["eps_sale"]
+    )
+    institution.refresh_from_db()
+    assert institution.occupancy == 4
+    services.care_arrangement_end(
+        actor=p.manager_sale, arrangement_id=arrangement.pk, end_date=TODAY,
+        end_reason="returned_to_family",
+    )  # fmt: skip
+    institution.refresh_from_db()
+    assert institution.occupancy == 3
+    assert institution.changes.filter(reason="admission").exists()
