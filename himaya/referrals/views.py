@@ -208,3 +208,14 @@ def new(request, case_id):
         },
         status=status,
     )
+
+
+def case_panel(request, case, bound: dict):
+    """The case page's section listing the case's referrals (cases/panels.py); the case was
+    read through its selector, so the user may see it."""
+    from himaya.cases.panels import PanelContent
+
+    return PanelContent(
+        "referrals/case_panel.html",
+        {"case": case, "referrals": selectors.referrals_of_case(case)},
+    )

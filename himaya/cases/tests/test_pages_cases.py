@@ -726,7 +726,7 @@ def busy_case(p) -> Case:
     return Case.objects.get(pk=case.pk)
 
 
-CASE_PAGE_QUERIES = 42  # measured: 40 (session, user, memberships, audit of the read, one query per section incl. hearings, assessments and linked cases, guards; the care panel: arrangements + the choices of its form)
+CASE_PAGE_QUERIES = 43  # measured: 41 (session, user, memberships, audit of the read, one query per section incl. hearings, assessments and linked cases, guards; the care panel: arrangements + the choices of its form; the referrals panel)
 LIST_QUERIES = 10  # measured: 8 (list, my work), 9 (overdue)
 
 

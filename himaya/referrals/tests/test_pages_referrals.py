@@ -154,3 +154,18 @@ def test_the_case_timeline_tells_the_referral_steps(world):
         ]
     assert texts[0].startswith("Referred to t-inst-hospital-sale for Health care, due on ")
     assert texts[1] == "Referral for Health care declined: No capacity."
+
+
+def test_the_case_page_lists_the_cases_referrals(world, client, login):
+    from himaya.referrals import services as referral_services
+
+    case = world.cases["sale"]
+    referral_services.referral_send(
+        actor=world.manager_sale, case_id=case.pk,
+        institution_id=world.institutions["hospital_sale"].pk, service="health",
+        note="Examen médical.",
+    )  # fmt: skip
+    login(world.manager_sale)
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert 'id="referrals-title"' in page
+    assert world.institutions["hospital_sale"].name in page
