@@ -67,6 +67,11 @@ def main() -> None:
 
     results: dict = {"machine": _machine(), "events": EVENTS, "children": CHILDREN}
     if REUSE:
+        if connection.vendor == "postgresql":
+            # New columns (from migrations since the fill) have no statistics until autovacuum
+            # analyses them; a stale estimate sent the child list to a bitmap scan (45 → 0.1 ms).
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         results.update(reused=True, events=0, children=Child.objects.count())
         _measure(results)
         return
