@@ -57,7 +57,12 @@ def test_bad_input_is_a_400_naming_the_field_and_creates_nothing(world, body, fi
 
 
 def test_outside_the_allowed_area_is_refused_with_a_clear_message(world):
-    response = create(world, institution=str(world.institutions["hospital_tanger"].pk))
+    response = client_for(world.manager_sale).post(
+        f"/api/v1/cases/{world.cases['sale'].pk}/referrals/",
+        {"institution": str(world.institutions["hospital_tanger"].pk), "service": "health"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
     assert response.status_code == 400
     assert "outside the area" in response.json()["error"]["fields"]["institution"][0]
 

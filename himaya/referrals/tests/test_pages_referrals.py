@@ -45,6 +45,7 @@ def test_referral_form_refuses_an_institution_without_the_service(world, client,
             "institution": world.institutions["hospital_sale"].pk,
             "urgency": "routine",
         },
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 400 and "does not offer" in response.content.decode()
     assert not Referral.objects.exists()
