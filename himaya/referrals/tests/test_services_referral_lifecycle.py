@@ -162,7 +162,7 @@ def test_refused_when_the_institution_does_not_offer_the_service(world):
 
 
 def test_refused_outside_the_allowed_area(world):
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(ValidationError) as error, translation.override("en"):
         send(world, institution="hospital_tanger")
     assert "outside the area" in error.value.message_dict["institution"][0]
     assert not Referral.objects.exists()
