@@ -24,7 +24,7 @@ from django.db import transaction
 from django.db.models import Min
 from django.utils import timezone
 
-from himaya.indicators.models import AggregateCell, RefreshState
+from himaya.indicators.models import AggregateCell, ComputedPeriod, RefreshState
 from himaya.indicators.periods import TZ, Period, keys_containing, periods_of_year
 from himaya.indicators.registry import INDICATORS, Fact, Indicator, age_band
 
@@ -130,20 +130,11 @@ def compute(indicator: Indicator, periods: list[Period], chain: dict) -> list[Ag
                         (cell.wins if fact.num else cell.misses).add(fact.unit)
                         if fact.value is not None:
                             cell.values[fact.unit] = fact.value
+        # Only non-empty cells are stored: in a period listed in `ComputedPeriod` an absent
+        # cell reads 0, and a period not listed reads "not computed" — never 0.
         for (territory, breakdown, key), cell in cells.items():
             cells_out.append(_row(indicator, period, territory, breakdown, key, cell))
-        # Every territory gets its total, so that "nothing" reads 0 and not "no data".
-        present = {t for (t, b, _k) in cells if b == ""}
-        for territory in set(chain_territories(chain)) - present:
-            cells_out.append(_row(indicator, period, territory, "", "", _Cell()))
     return cells_out
-
-
-def chain_territories(chain: dict) -> set[str]:
-    found = {NATIONAL}
-    for territories in chain.values():
-        found.update(territories)
-    return found
 
 
 def _row(indicator, period, territory, breakdown, key, cell: _Cell) -> AggregateCell:
@@ -151,10 +142,7 @@ def _row(indicator, period, territory, breakdown, key, cell: _Cell) -> Aggregate
         indicator=indicator.code, period=period.key, territory=territory,
         breakdown=breakdown, dims=key,
     )  # fmt: skip
-    if indicator.combine == "all":
-        wins = cell.wins - cell.misses
-    else:
-        wins = cell.wins
+    wins = cell.wins - cell.misses if indicator.combine == "all" else cell.wins
     if indicator.measure in ("count", "rate"):
         row.numerator = len(wins)
     elif indicator.measure == "proportion":
@@ -202,6 +190,9 @@ def _write(years: list[int], codes: list[str] | None = None) -> int:
             AggregateCell.objects.filter(indicator=indicator.code, period__in=keys).delete()
             AggregateCell.objects.bulk_create(rows, batch_size=2000)
         count += len(rows)
+    with transaction.atomic():
+        ComputedPeriod.objects.filter(period__in=keys).delete()
+        ComputedPeriod.objects.bulk_create(ComputedPeriod(period=key) for key in keys)
     return count
 
 
@@ -224,6 +215,7 @@ def rebuild() -> RefreshState:
     years = _years_with_data()
     with transaction.atomic():
         AggregateCell.objects.all().delete()
+        ComputedPeriod.objects.all().delete()
     _write(years)
     return _record(started, at, len(_periods(years)), full=True)
 
@@ -270,6 +262,8 @@ def refresh() -> RefreshState:
     first = dirty_since(state.refreshed_at)
     this_year = at.astimezone(TZ).year
     # The current year always moves: stock indicators and deadlines fall due as time passes.
-    years = list(range(min(first, this_year) if first else this_year, this_year + 1))
+    # The year before too: re-report cohorts (OC04) become final up to a year after closure.
+    years = list(range(min(first, this_year - 1) if first else this_year - 1, this_year + 1))
+    years = [y for y in years if y >= _years_with_data()[0]]
     _write(years)
     return _record(started, at, len(_periods(years)), full=False)

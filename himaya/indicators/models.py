@@ -46,6 +46,16 @@ class AggregateCell(models.Model):
         return f"{self.indicator} {self.period} {self.territory} {self.dims}"
 
 
+class ComputedPeriod(models.Model):
+    """A period whose cells have been computed: there, an absent cell means 0."""
+
+    period = models.CharField(max_length=7, primary_key=True)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.period
+
+
 class RefreshState(models.Model):
     """The watermark of the last aggregate refresh (one row, key "aggregates")."""
 

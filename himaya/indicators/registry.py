@@ -36,6 +36,7 @@ CHANNEL_GROUPS = {
     "samu_social": "samu_social",
     "cape_walk_in": "self_family",
 }
+OC04_EXCLUDED = ("duplicate", "death", "transferred_out", "moved_abroad", "reached_majority")
 FACE_TO_FACE = ("home_visit", "office_visit", "school_visit", "placement_visit")
 CLOSURE_EXCLUDED = (
     "duplicate",
@@ -93,7 +94,7 @@ DIMENSIONS: dict[str, Dimension] = {
                 "samu_social",
                 "self_family",
                 "other",
-            ),  # fmt: skip
+            ),
         ),
         Dimension("reporter_type", _("reporter type"), _code_values("reporter_type")),
         Dimension("level", _("level"), _fixed("0", "1", "2", "3")),
@@ -590,12 +591,12 @@ def ji01_facts() -> Iterator[Fact]:
         yield ctx.fact(cases[case_id], unit=measure_id, at=at, dims={"measure_type": measure_type})
 
 
-def _closures():
+def _closures(excluded: tuple[str, ...] = CLOSURE_EXCLUDED):
     from himaya.cases.models import Case
 
     rows = _case_rows(
         "closure_reason", "closure",
-        queryset=Case.objects.filter(closed_at__isnull=False).exclude(closure_reason__in=CLOSURE_EXCLUDED),
+        queryset=Case.objects.filter(closed_at__isnull=False).exclude(closure_reason__in=excluded),
     )  # fmt: skip
     return rows, _CaseContext(rows)
 
@@ -649,15 +650,13 @@ def _oc04(window_days: int) -> Callable[[], Iterator[Fact]]:
         from himaya.cases.models import Case
 
         now = timezone.now()
-        rows, ctx = _closures()
+        rows, ctx = _closures(OC04_EXCLUDED)
         reports = defaultdict(list)
         for child_id, received_at in Case.reports.through.objects.values_list(
             "case__child_id", "report__received_at"
         ).iterator(5000):
             reports[child_id].append(received_at)
         for row in rows:
-            if row["closure_reason"] == "reached_majority":
-                continue
             closed = row["closed_at"]
             window_end = closed + timedelta(days=window_days)
             if window_end > now:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from himaya.accounts.permissions import Perm, Reach, granting, reach_of
 from himaya.indicators.aggregates import NATIONAL
-from himaya.indicators.models import AggregateCell
+from himaya.indicators.models import AggregateCell, ComputedPeriod
 from himaya.indicators.periods import Period, PeriodError, parse_period
 from himaya.indicators.registry import DIMENSIONS, INDICATORS, Indicator
 from himaya.indicators.suppression import HIDDEN, hide_ratio, suppress
@@ -206,7 +206,7 @@ def figures(user, indicator: Indicator, period: Period, territory: str, breakdow
             breakdown__in=["", breakdown] if breakdown else [""],
         )
     }
-    if "" not in cells:
+    if "" not in cells and not ComputedPeriod.objects.filter(period=period.key).exists():
         raise QueryError(
             "period",
             _("No figures have been computed for %(period)s yet.") % {"period": period.key},
@@ -225,7 +225,7 @@ def figures(user, indicator: Indicator, period: Period, territory: str, breakdow
         names = breakdown.split(",")
         grids: list[list[tuple[str, str]]] = [[]]
         for name in names:
-            grids = [g + [(name, v)] for g in grids for v in DIMENSIONS[name].values()]
+            grids = [[*g, (name, v)] for g in grids for v in DIMENSIONS[name].values()]
         keys += ["|".join(f"{k}={v}" for k, v in g) for g in grids]
         combos += [dict(g) for g in grids]
     exact = {key: _value(indicator, cells.get(key), population) for key in keys}
