@@ -493,6 +493,25 @@ def tm07_facts() -> Iterator[Fact]:
         )
 
 
+def ov01_facts() -> Iterator[Fact]:
+    """Tasks overdue on the reference date: open past their due date (a task done, waived or
+    cancelled stops being overdue at that moment)."""
+    from himaya.cases.models import Case, Task
+
+    tasks = list(
+        Task.objects.exclude(case__closure_reason="duplicate").values_list(
+            "id", "case_id", "status", "due_at", "done_at", "updated_at"
+        )
+    )
+    rows = _case_rows(queryset=Case.objects.filter(id__in={t[1] for t in tasks}))
+    cases = {row["id"]: row for row in rows}
+    ctx = _CaseContext(rows)
+    for task_id, case_id, status, due_at, done_at, updated_at in tasks:
+        end = None if status == "open" else (done_at or updated_at)
+        if case_id in cases and (end is None or end > due_at):
+            yield ctx.fact(cases[case_id], unit=task_id, start=due_at, end=end)
+
+
 # --- Part A: process quality ----------------------------------------------------------------------
 
 
@@ -780,6 +799,9 @@ INDICATORS: dict[str, Indicator] = {
           "timeliness", CASE_DIMS, tm02_facts),
         I("TM03", _("Level-2 cases seen within 72 hours"), "case", "proportion", "event",
           "timeliness", CASE_DIMS, tm03_facts),
+        I("OV01", _("Tasks overdue (work past its deadline)"), "task", "count", "stock",
+          "timeliness", ("level",), ov01_facts,
+          note=_("Added for the overdue-work dashboard: open tasks past their due date.")),
         I("TM04", _("Full assessments completed within the deadline"), "case", "proportion",
           "event", "timeliness", ("level",), pending=_ASSESSMENT),
         I("TM05A", _("Median days from report to first full assessment"), "case", "median",

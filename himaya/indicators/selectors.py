@@ -34,6 +34,10 @@ class QueryError(ValueError):
         self.message = message
 
 
+class NotComputed(QueryError):
+    """The period is valid but its figures have not been computed (yet)."""
+
+
 @dataclass
 class Figures:
     indicator: Indicator
@@ -207,7 +211,7 @@ def figures(user, indicator: Indicator, period: Period, territory: str, breakdow
         )
     }
     if "" not in cells and not ComputedPeriod.objects.filter(period=period.key).exists():
-        raise QueryError(
+        raise NotComputed(
             "period",
             _("No figures have been computed for %(period)s yet.") % {"period": period.key},
         )
@@ -271,3 +275,50 @@ def _lines(breakdown: str, keys: list[str], combos: list[dict]) -> list[list[str
         for value in DIMENSIONS[name].values():
             lines.append([k for k, d in zip(cells, combos[1:], strict=True) if d[name] == value])
     return lines
+
+
+def cape_workload(user) -> dict:
+    """The supervisor's view of their organisation(s): open cases per case manager (those
+    with none included) and open tasks past due by current level. Reads the cases the user may
+    see (`cases_visible_to`), so it is for roles with case access only."""
+    from django.db.models import Count
+    from django.utils import timezone
+
+    from himaya.accounts.models import Membership
+    from himaya.cases.models import Task
+    from himaya.cases.selectors import cases_visible_to
+
+    visible = cases_visible_to(user, Perm.CHILD_VIEW_SUMMARY).exclude(stage="closed")
+    org_ids = {m.organisation_id for m in granting(user, Perm.CASE_ASSIGN)}
+    per_worker = dict(
+        visible.filter(organisation_id__in=org_ids)
+        .values("case_manager_id")
+        .annotate(n=Count("id"))
+        .values_list("case_manager_id", "n")
+    )
+    workers = (
+        Membership.objects.filter(organisation_id__in=org_ids, role="case_manager", active=True)
+        .select_related("user")
+        .order_by("user__username")
+    )
+    caseload = [(m.user.display_name, per_worker.get(m.user_id, 0)) for m in workers]
+    counts = [n for _name, n in caseload]
+    overdue = dict(
+        Task.objects.filter(
+            case__in=visible.filter(organisation_id__in=org_ids),
+            status="open",
+            due_at__lt=timezone.now(),
+        )
+        .values("case__risk_level")
+        .annotate(n=Count("id"))
+        .values_list("case__risk_level", "n")
+    )
+    unassigned = per_worker.get(None, 0)
+    return {
+        "caseload": caseload,
+        "unassigned": unassigned,
+        "mean": round(sum(counts) / len(counts), 1) if counts else None,
+        "median": sorted(counts)[len(counts) // 2] if counts else None,
+        "maximum": max(counts) if counts else None,
+        "overdue": [(level, overdue.get(level, 0)) for level in (0, 1, 2, 3)],
+    }

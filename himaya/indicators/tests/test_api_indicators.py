@@ -113,9 +113,18 @@ def test_bad_input_is_a_400_naming_the_parameter(world, personas, code, params, 
 
 def test_other_territory_is_not_found(world, personas):
     client = api(personas.cppe_sale)
-    assert client.get("/api/v1/indicators/IN01/", {"period": "2025", "province": "01.511"}).status_code == 404
-    assert client.get("/api/v1/indicators/IN01/", {"period": "2025", "region": "01"}).status_code == 404
-    assert client.get("/api/v1/indicators/IN01/", {"period": "2025", "region": "MA"}).status_code == 404
+    assert (
+        client.get("/api/v1/indicators/IN01/", {"period": "2025", "province": "01.511"}).status_code
+        == 404
+    )
+    assert (
+        client.get("/api/v1/indicators/IN01/", {"period": "2025", "region": "01"}).status_code
+        == 404
+    )
+    assert (
+        client.get("/api/v1/indicators/IN01/", {"period": "2025", "region": "MA"}).status_code
+        == 404
+    )
 
 
 def test_roles_without_aggregates_are_refused(world, personas):
