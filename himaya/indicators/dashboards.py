@@ -207,7 +207,7 @@ def dashboard(user, period: Period, territory: str) -> dict:
                 "level",
                 _("Overdue work by level (on the last day of the period)"),
             ),
-        ],  # fmt: skip
+        ],
     }
 
 

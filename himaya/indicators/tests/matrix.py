@@ -19,12 +19,12 @@ MATRIX: dict = {
         "get",
         NO_JOB,
         only({"supervisor_sale": 404, "cppe_sale": 404}, others=403, anonymous=LOGIN),
-    ),  # fmt: skip
+    ),
     "indicators:export_download": (
         "get",
         NO_JOB,
         only({"supervisor_sale": 404, "cppe_sale": 404}, others=403, anonymous=LOGIN),
-    ),  # fmt: skip
+    ),
     "indicators:programme": ("get", None, only({"admin": 200}, others=403, anonymous=LOGIN)),
     "api-indicators": ("get", None, only(AGGREGATES, others=403, anonymous=401)),
     # no period given: 400 naming it, for those who may read figures
@@ -32,5 +32,5 @@ MATRIX: dict = {
         "get",
         lambda p: ["IN01"],
         only({"supervisor_sale": 400, "cppe_sale": 400}, others=403, anonymous=401),
-    ),  # fmt: skip
+    ),
 }
