@@ -167,7 +167,12 @@ def _years_with_data() -> list[int]:
         Case.objects.aggregate(m=Min("t0"))["m"],
         Case.objects.aggregate(m=Min("opened_at"))["m"],
     ]
+    from himaya.indicators.models import ProgrammeRecord
+
     present = [f.astimezone(TZ).year for f in firsts if f is not None]
+    first_record = ProgrammeRecord.objects.aggregate(m=Min("reference_date"))["m"]
+    if first_record:
+        present.append(first_record.year)
     this_year = timezone.now().astimezone(TZ).year
     return list(range(min(present), this_year + 1)) if present else [this_year]
 

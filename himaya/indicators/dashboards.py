@@ -39,11 +39,45 @@ DIMENSION_CODE_LISTS = {
 }
 
 
+# Values that are groupings of ours rather than codes of a list.
+VALUE_LABELS = {
+    ("channel", "2511"): gettext_lazy("ONDE 2511 (line and portal)"),
+    ("channel", "school"): gettext_lazy("School"),
+    ("channel", "health"): gettext_lazy("Health"),
+    ("channel", "police_gendarmerie"): gettext_lazy("Police and gendarmerie"),
+    ("channel", "parquet"): gettext_lazy("Public prosecutor"),
+    ("channel", "upe_association"): gettext_lazy("UPE or association"),
+    ("channel", "samu_social"): gettext_lazy("SAMU social"),
+    ("channel", "self_family"): gettext_lazy("Child or family (walk-in)"),
+    ("channel", "other"): gettext_lazy("Other"),
+    ("nationality", "moroccan"): gettext_lazy("Moroccan"),
+    ("nationality", "foreign"): gettext_lazy("Foreign"),
+    ("nationality", "stateless"): gettext_lazy("Stateless"),
+    ("nationality", "unknown"): gettext_lazy("Unknown"),
+    ("disability", "yes"): gettext_lazy("Yes"),
+    ("disability", "no"): gettext_lazy("No"),
+    ("disability", "unknown"): gettext_lazy("Unknown"),
+    ("org_type", "cape"): gettext_lazy("CAPE"),
+    ("org_type", "upe"): gettext_lazy("UPE"),
+    ("org_type", "other"): gettext_lazy("Other"),
+    ("record_type", "case_plan"): gettext_lazy("Case plan"),
+    ("record_type", "closure"): gettext_lazy("Closure"),
+    ("concern", "none"): gettext_lazy("None recorded"),
+    ("waiver_reason", "none"): gettext_lazy("Not waived"),
+}
+
+
 def dimension_label(name: str, value: str) -> str:
+    if (name, value) in VALUE_LABELS:
+        return str(VALUE_LABELS[(name, value)])
+    if name == "level":
+        return _("Level %(level)s") % {"level": value}
     list_name = DIMENSION_CODE_LISTS.get(name)
     if list_name and codes.get(list_name, value):
         return codes.label(list_name, value)
-    return value.replace("_", " ")
+    if name == "task_type" and codes.get("task_type", value):
+        return codes.label("task_type", value)
+    return value
 
 
 def display(indicator: Indicator, value) -> str:
