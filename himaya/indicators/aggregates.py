@@ -80,15 +80,36 @@ def _in_period(indicator: Indicator, fact: Fact, period: Period) -> datetime | N
     return None
 
 
-def _combos(dims: dict, breakdown: str, birth, on) -> list[str]:
-    if not breakdown:
-        return [""]
-    names = breakdown.split(",")
-    choices = []
-    for name in names:
-        value = age_band(birth, on) if name == "age_band" else dims.get(name, "unknown")
-        choices.append(value if isinstance(value, tuple) else (value,))
-    return [dims_key(list(zip(names, combo, strict=True))) for combo in itertools.product(*choices)]
+def _choices(value) -> tuple:
+    return value if isinstance(value, tuple) else (value,)
+
+
+def _fact_keys(fact: Fact, breakdowns: list[str]) -> tuple[list, list]:
+    """The cell keys of a fact that do not depend on the period, and the breakdowns that
+    need its age band on the period's date (filled in per period)."""
+    static, with_age = [], []
+    for breakdown in breakdowns:
+        if not breakdown:
+            static.append(("", ""))
+            continue
+        names = breakdown.split(",")
+        if "age_band" in names:
+            with_age.append((breakdown, names))
+            continue
+        for combo in itertools.product(*(_choices(fact.dims.get(n, "unknown")) for n in names)):
+            static.append((breakdown, dims_key(list(zip(names, combo, strict=True)))))
+    return static, with_age
+
+
+def _age_keys(fact: Fact, with_age: list, band: str) -> list:
+    found = []
+    for breakdown, names in with_age:
+        choices = [
+            (band,) if n == "age_band" else _choices(fact.dims.get(n, "unknown")) for n in names
+        ]
+        for combo in itertools.product(*choices):
+            found.append((breakdown, dims_key(list(zip(names, combo, strict=True)))))
+    return found
 
 
 class _Cell:
@@ -102,34 +123,46 @@ class _Cell:
 
 
 def compute(indicator: Indicator, periods: list[Period], chain: dict) -> list[AggregateCell]:
-    """The cells of `indicator` for `periods` (exact counts; suppression is applied on read)."""
+    """The cells of `indicator` for `periods` (exact counts; suppression is applied on read).
+
+    Units are numbered once (small ints hash fast) and each fact's period-independent cell
+    keys are worked out once; only the age band is recomputed on each period's date."""
     facts = list(indicator.facts()) if indicator.facts else []
+    numbers: dict = {}
+    prepared = []
+    for fact in facts:
+        uid = numbers.setdefault(fact.unit, len(numbers))
+        prepared.append((fact, uid, *_fact_keys(fact, indicator.breakdowns)))
     by_key = defaultdict(list)
     wanted = {p.key for p in periods}
     if indicator.mode == "event":
-        for fact in facts:
-            if fact.at is not None:
-                for key in keys_containing(fact.at):
+        for item in prepared:
+            if item[0].at is not None:
+                for key in keys_containing(item[0].at):
                     if key in wanted:
-                        by_key[key].append(fact)
+                        by_key[key].append(item)
     cells_out: list[AggregateCell] = []
     for period in periods:
-        candidates = by_key.get(period.key, []) if indicator.mode == "event" else facts
-        cells: dict = defaultdict(_Cell)
-        for fact in candidates:
+        candidates = by_key.get(period.key, []) if indicator.mode == "event" else prepared
+        cells: dict = {}
+        for fact, uid, static, with_age in candidates:
             moment = _in_period(indicator, fact, period)
             if moment is None:
                 continue
             territories = chain.get(fact.province_on(moment), (NATIONAL,))
-            on = moment.astimezone(TZ).date()
-            for breakdown in indicator.breakdowns:
-                for key in _combos(fact.dims, breakdown, fact.birth, on):
-                    for territory in territories:
-                        cell = cells[(territory, breakdown, key)]
-                        cell.units.add(fact.unit)
-                        (cell.wins if fact.num else cell.misses).add(fact.unit)
-                        if fact.value is not None:
-                            cell.values[fact.unit] = fact.value
+            keys = static
+            if with_age:
+                band = age_band(fact.birth, moment.astimezone(TZ).date())
+                keys = static + _age_keys(fact, with_age, band)
+            for breakdown, key in keys:
+                for territory in territories:
+                    cell = cells.get((territory, breakdown, key))
+                    if cell is None:
+                        cell = cells[(territory, breakdown, key)] = _Cell()
+                    cell.units.add(uid)
+                    (cell.wins if fact.num else cell.misses).add(uid)
+                    if fact.value is not None:
+                        cell.values[uid] = fact.value
         # Only non-empty cells are stored: in a period listed in `ComputedPeriod` an absent
         # cell reads 0, and a period not listed reads "not computed" — never 0.
         for (territory, breakdown, key), cell in cells.items():
