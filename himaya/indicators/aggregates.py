@@ -112,6 +112,9 @@ def _age_keys(fact: Fact, with_age: list, band: str) -> list:
     return found
 
 
+_TOTAL_ONLY = [("", "")]
+
+
 class _Cell:
     __slots__ = ("misses", "units", "values", "wins")
 
@@ -151,7 +154,11 @@ def compute(indicator: Indicator, periods: list[Period], chain: dict) -> list[Ag
                 continue
             territories = chain.get(fact.province_on(moment), (NATIONAL,))
             keys = static
-            if with_age:
+            if period.month:
+                # Months keep their totals only (trends); disaggregations are kept by quarter
+                # and year, which is what the reports use — it divides the table by four.
+                keys = _TOTAL_ONLY
+            elif with_age:
                 band = age_band(fact.birth, moment.astimezone(TZ).date())
                 keys = static + _age_keys(fact, with_age, band)
             for breakdown, key in keys:
@@ -226,7 +233,7 @@ def _write(years: list[int], codes: list[str] | None = None) -> int:
         rows = compute(indicator, periods, chain)
         with transaction.atomic():
             AggregateCell.objects.filter(indicator=indicator.code, period__in=keys).delete()
-            AggregateCell.objects.bulk_create(rows, batch_size=2000)
+            AggregateCell.objects.bulk_create(rows, batch_size=5000)
         count += len(rows)
     with transaction.atomic():
         ComputedPeriod.objects.filter(period__in=keys).delete()

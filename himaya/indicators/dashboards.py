@@ -218,16 +218,20 @@ def breakdown_chart(user, period: Period, territory: str, code: str, by: str, ti
 
 
 def dashboard(user, period: Period, territory: str) -> dict:
+    if period.month:  # months keep their totals only: the charts show the quarter's
+        chart_period = Period(period.year, quarter=(period.month - 1) // 3 + 1)
+    else:
+        chart_period = period
     return {
         "headlines": headlines(user, period, territory),
         "comparison": comparison(user, period, territory, ("IN01", "IN02", "IN04", "OV01")),
         "charts": [
             breakdown_chart(
-                user, period, territory, "IN01", "channel", _("Reports received by channel")
+                user, chart_period, territory, "IN01", "channel", _("Reports received by channel")
             ),
             breakdown_chart(
                 user,
-                period,
+                chart_period,
                 territory,
                 "IN04",
                 "age_band,sex",
@@ -235,7 +239,7 @@ def dashboard(user, period: Period, territory: str) -> dict:
             ),
             breakdown_chart(
                 user,
-                period,
+                chart_period,
                 territory,
                 "OV01",
                 "level",

@@ -53,7 +53,7 @@ def rows(
     computed = [i for i in INDICATORS.values() if i.computed]
     found: list[Row] = []
     for index, indicator in enumerate(computed):
-        for breakdown in indicator.breakdowns:
+        for breakdown in indicator.breakdowns if not period.month else [""]:
             result = selectors.figures(user, indicator, period, territory, breakdown)
             for row in result.rows if not breakdown else result.rows[1:]:
                 dims = row["dimensions"]
@@ -203,6 +203,8 @@ def dhis2_values(user, period: Period, territories: list[str]) -> list[DataValue
             continue
         by = target.get("by", [])
         breakdown = ",".join(sorted(by, key=list(indicator.dims).index)) if by else ""
+        if period.month:
+            breakdown = ""  # months keep their totals only
         for territory in territories:
             result = selectors.figures(user, indicator, period, territory, breakdown)
             cells = result.rows[1:] if breakdown else result.rows[:1]

@@ -201,6 +201,11 @@ def figures(user, indicator: Indicator, period: Period, territory: str, breakdow
     """The cells of one indicator for a period and territory, one row per combination of the
     disaggregation's values (zeros included) after the total, suppressed for aggregate-only
     readers. Two queries: the total and the disaggregated cells."""
+    if breakdown and period.month:
+        raise QueryError(
+            "by",
+            _("Disaggregations are kept by quarter and by year; a month shows its total only."),
+        )
     cells = {
         c.dims: c
         for c in AggregateCell.objects.filter(

@@ -101,6 +101,7 @@ def test_sex_by_age_band_grid(world, personas):
         ("IN01", {"period": "2025", "by": "colour"}, "by"),
         ("IN01", {"period": "2025", "by": "sex"}, "by"),  # reports have no sex
         ("IN02", {"period": "2025", "by": "sex,concern"}, "by"),  # combination not kept
+        ("IN02", {"period": "2025-02", "by": "sex"}, "by"),  # months keep totals only
     ],
 )
 def test_bad_input_is_a_400_naming_the_parameter(world, personas, code, params, field):
