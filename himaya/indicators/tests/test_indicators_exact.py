@@ -150,3 +150,16 @@ def snapshot():
             "value",
         )
     )
+
+
+def test_commands_refresh_and_rebuild(world):
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("indicators_refresh", stdout=out)
+    assert "refreshed" in out.getvalue()
+    before = snapshot()
+    call_command("indicators_rebuild", stdout=out)
+    assert "rebuilt" in out.getvalue() and snapshot() == before
