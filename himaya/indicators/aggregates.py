@@ -29,6 +29,8 @@ from himaya.indicators.periods import TZ, Period, keys_containing, periods_of_ye
 from himaya.indicators.registry import INDICATORS, Fact, Indicator, age_band
 
 NATIONAL = "MA"
+# Indicators whose figures for a past year change with the passing of time alone.
+TIME_DEPENDENT = ("OC04A", "OC04B")
 STATE_KEY = "aggregates"
 
 
@@ -307,8 +309,10 @@ def refresh() -> RefreshState:
     first = dirty_since(state.refreshed_at)
     this_year = at.astimezone(TZ).year
     # The current year always moves: stock indicators and deadlines fall due as time passes.
-    # The year before too: re-report cohorts (OC04) become final up to a year after closure.
-    years = list(range(min(first, this_year - 1) if first else this_year - 1, this_year + 1))
-    years = [y for y in years if y >= _years_with_data()[0]]
+    first_year = _years_with_data()[0]
+    years = [y for y in range(min(first or this_year, this_year), this_year + 1) if y >= first_year]
     _write(years)
+    # Re-report cohorts (OC04) of last year become final as their window passes.
+    if this_year - 1 not in years and this_year - 1 >= first_year:
+        _write([this_year - 1], codes=list(TIME_DEPENDENT))
     return _record(started, at, len(_periods(years)), full=False)

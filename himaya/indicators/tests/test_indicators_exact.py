@@ -163,3 +163,15 @@ def test_commands_refresh_and_rebuild(world):
     before = snapshot()
     call_command("indicators_rebuild", stdout=out)
     assert "rebuilt" in out.getvalue() and snapshot() == before
+
+
+def test_refresh_of_the_current_year_only_matches_a_rebuild(world):
+    from django.utils import timezone
+
+    aggregates.refresh()  # records the watermark
+    world.report(SALE, timezone.now(), "health_unit", ["VPH.FAM"])
+    state = aggregates.refresh()
+    refreshed = snapshot()
+    assert state.periods <= 17  # the current year's periods only
+    aggregates.rebuild()
+    assert snapshot() == refreshed
