@@ -12,6 +12,7 @@ cases of their territory, read exact counts.
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass, field
 
 from django.http import Http404
@@ -323,7 +324,7 @@ def cape_workload(user) -> dict:
         "caseload": caseload,
         "unassigned": unassigned,
         "mean": round(sum(counts) / len(counts), 1) if counts else None,
-        "median": sorted(counts)[len(counts) // 2] if counts else None,
+        "median": statistics.median(counts) if counts else None,
         "maximum": max(counts) if counts else None,
         "overdue": [(level, overdue.get(level, 0)) for level in (0, 1, 2, 3)],
     }
