@@ -1,5 +1,14 @@
 """REST v1 routes of the indicators domain (api-contract.md), included by api/urls.py."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from himaya.api import views_indicators
+
+urlpatterns = [
+    path("indicators/", views_indicators.IndicatorList.as_view(), name="api-indicators"),
+    path(
+        "indicators/<str:code>/",
+        views_indicators.IndicatorDetail.as_view(),
+        name="api-indicator",
+    ),
+]
