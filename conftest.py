@@ -22,6 +22,18 @@ def _fresh_code_cache():
     codes.clear_cache()
 
 
+@pytest.fixture(autouse=True)
+def _english_outside_requests():
+    """Code run outside a request (services, commands) speaks the default language, Arabic.
+    Tests read such messages in English, the source language, so that translating a message
+    never breaks the test asserting its meaning; requests still choose their language
+    (LocaleMiddleware), and tests of the Arabic and French pages ask for them."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def personas(db):
     """The shared personas of STYLE.md in Salé and Tanger, with one child in each."""

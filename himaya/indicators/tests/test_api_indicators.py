@@ -30,7 +30,7 @@ def rows(response):
 
 
 def test_definitions_list_computed_and_pending(world, personas):
-    response = api(personas.cppe_sale).get("/api/v1/indicators/")
+    response = api(personas.cppe_sale).get("/api/v1/indicators/", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
     by_code = {d["code"]: d for d in response.json()}
     assert by_code["IN01"]["available"] is True and by_code["IN01"]["unit"] == "report"

@@ -93,7 +93,9 @@ def test_annual_report_pdf_is_drawn_with_its_charts(world, personas, language):
     assert len(document) >= 2
     assert dark_fraction(pdf) > 0.005  # the first page is drawn, not blank
     text = "".join(document[i].get_textpage().get_text_range() for i in range(len(document)))
-    assert "2025" in text and "IN01" in text
+    # In an Arabic paragraph pdfium extracts the Latin code's run in visual order ("01IN"); the
+    # page shows "IN01" (checked by eye on the rendered PNG).
+    assert "2025" in text and ("IN01" in text or "01IN" in text)
     images = sum(
         1
         for i in range(len(document))
