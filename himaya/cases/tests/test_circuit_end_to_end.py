@@ -216,7 +216,25 @@ def test_a_case_through_the_whole_circuit(personas):
         == 200
     )
     action = Case.objects.get(pk=case_id).plan_actions.get()
-    services.plan_action_update(actor=manager, action_id=action.pk, status="referred")
+    # The action is referred to the Salé hospital unit, which offers the service; its provider
+    # sees the packet in its inbox and accepts (the plan action follows the referral).
+    from himaya.directory.testing import build_directory
+
+    hospital = build_directory(personas)["hospital_sale"]
+    provider = personas.provider_hospital_sale
+    response = api(manager).post(
+        f"/api/v1/cases/{case_id}/referrals/",
+        {"institution": str(hospital.pk), "service": "mental_health", "note": "Suivi psychologique."},
+        format="json",
+    )  # fmt: skip
+    assert response.status_code == 201, response.content
+    referral_id = response.json()["id"]
+    inbox = api(provider).get("/api/v1/referrals/", {"direction": "incoming"}).json()["results"]
+    assert [r["id"] for r in inbox] == [referral_id]
+    assert "narrative" not in str(inbox) and "Voisine" not in str(inbox)
+    assert api(provider).post(f"/api/v1/referrals/{referral_id}/accept/").status_code == 200
+    action.refresh_from_db()
+    assert action.status == "in_progress"
 
     # 8. Follow-up contact with the child seen; a follow-up before the report is refused.
     response = api(manager).post(
@@ -242,8 +260,14 @@ def test_a_case_through_the_whole_circuit(personas):
     )
     assert early.status_code == 400 and "happened_at" in early.json()["error"]["fields"]
 
-    # 9. Follow-up stage once the action is done, then closure with the whole checklist.
-    services.plan_action_update(actor=manager, action_id=action.pk, status="done")
+    # 9. The provider completes the referral (the action is done), follow-up stage, then
+    # closure with the whole checklist.
+    response = api(provider).post(
+        f"/api/v1/referrals/{referral_id}/complete/", {"outcome": "Six séances."}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    action.refresh_from_db()
+    assert action.status == "done"
     services.emergency_resolve(actor=manager, case_id=case_id, note="Soins reçus.")
     assert (
         api(manager)
