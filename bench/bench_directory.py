@@ -27,23 +27,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ.setdefault("DEBUG", "1")
-if "DATABASE_URL" not in os.environ:
-    os.environ["SQLITE_PATH"] = str(ROOT / "var" / "bench-directory.sqlite3")
-    Path(os.environ["SQLITE_PATH"]).parent.mkdir(exist_ok=True)
-    Path(os.environ["SQLITE_PATH"]).unlink(missing_ok=True)
+from bench.machine import boot, fresh_database, machine_info
 
-import django
-
-django.setup()
+boot("bench-directory")
 
 from django.conf import settings
-from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
-
-from bench.machine import machine_info
 
 INSTITUTIONS = int(os.environ.get("BENCH_INSTITUTIONS", "5000"))
 REFERRALS = int(os.environ.get("BENCH_REFERRALS", "50000"))
@@ -68,13 +58,7 @@ def _timed(function, repeat: int) -> dict:
 
 
 def main() -> dict:
-    if (
-        connection.vendor == "postgresql"
-        and "django_migrations" in connection.introspection.table_names()
-    ):
-        raise SystemExit("bench: DATABASE_URL must name a new, empty database.")
-    call_command("migrate", verbosity=0)
-    call_command("seed_demo", password="bench-password-0123", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    fresh_database()
     from rest_framework.test import APIClient
 
     settings.ALLOWED_HOSTS.append("testserver")  # the test client's host

@@ -20,32 +20,17 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ.setdefault("DEBUG", "1")
-if "DATABASE_URL" not in os.environ:
-    os.environ["SQLITE_PATH"] = str(ROOT / "var" / "bench-indicators.sqlite3")
-    Path(os.environ["SQLITE_PATH"]).unlink(missing_ok=True)
+from bench.machine import boot, fresh_database, machine_info
 
-import django
+boot("bench-indicators")
 
-django.setup()
-
-from django.core.management import call_command
 from django.db import connection
-
-from bench.machine import machine_info
 
 CHILDREN = int(os.environ.get("BENCH_CHILDREN", "100000"))
 
 
 def main() -> None:
-    if (
-        connection.vendor == "postgresql"
-        and "django_migrations" in connection.introspection.table_names()
-    ):
-        raise SystemExit("bench: DATABASE_URL must name a new, empty database.")
-    call_command("migrate", verbosity=0)
-    call_command("seed_demo", password="bench-password-0123", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    fresh_database()
     from himaya.indicators import aggregates
     from himaya.indicators.models import AggregateCell
 

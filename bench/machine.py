@@ -32,3 +32,35 @@ def machine_info() -> dict:
         "python": platform.python_version(),
         "commit": commit,
     }
+
+
+def boot(sqlite_name: str) -> None:
+    """Set up Django for a benchmark script: the embedded default on a throw-away
+    `var/<sqlite_name>.sqlite3` unless DATABASE_URL names a PostgreSQL database."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("DEBUG", "1")
+    if "DATABASE_URL" not in os.environ:
+        path = ROOT / "var" / f"{sqlite_name}.sqlite3"
+        path.parent.mkdir(exist_ok=True)
+        path.unlink(missing_ok=True)
+        os.environ["SQLITE_PATH"] = str(path)
+    import django
+
+    django.setup()
+
+
+def fresh_database(*, seed: bool = True) -> None:
+    """Migrate a new database (a PostgreSQL one must be empty: the figures need a known
+    starting point) and load the demo data the benchmarks build on."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    if (
+        connection.vendor == "postgresql"
+        and "django_migrations" in connection.introspection.table_names()
+    ):
+        raise SystemExit("bench: DATABASE_URL must name a new, empty database.")
+    call_command("migrate", verbosity=0)
+    if seed:
+        with open(os.devnull, "w") as devnull:
+            call_command("seed_demo", password="bench-password-0123", stdout=devnull)
