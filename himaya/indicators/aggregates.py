@@ -277,6 +277,12 @@ def dirty_since(watermark) -> int | None:
         Case.objects.filter(id__in=CaseEvent.objects.filter(at__gte=watermark).values("case_id"))
         | Case.objects.filter(updated_at__gte=watermark)
         | Case.objects.filter(child__updated_at__gte=watermark)
+        # the records of the assessment, referrals and placements apps and the LS reports,
+        # reached by their relation names (no domain app imports this module)
+        | Case.objects.filter(assessments__updated_at__gte=watermark)
+        | Case.objects.filter(referrals__updated_at__gte=watermark)
+        | Case.objects.filter(care_arrangements__updated_at__gte=watermark)
+        | Case.objects.filter(ls_reports__updated_at__gte=watermark)
     )
     firsts = [
         touched.aggregate(m=Min("t0"))["m"],
