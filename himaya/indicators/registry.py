@@ -759,16 +759,26 @@ def _midnight(day: date) -> datetime:
     return datetime.combine(day, datetime.min.time(), tzinfo=TZ)
 
 
-def _first_due(kind: str) -> dict:
-    """The earliest due date of the case's task of `kind` (cancelled tasks left out)."""
+def _deadline_tasks(kind: str):
+    """The tasks of `kind` that set a deadline: cancelled ones are left out, and so are those
+    the case services create already done when an assessment came before any task asked for
+    it (`due_at` = `done_at`: no deadline was ever set)."""
+    from django.db.models import F
+
     from himaya.cases.models import Task
 
-    due: dict = {}
-    for case_id, due_at in (
+    return (
         Task.objects.filter(kind=kind)
         .exclude(status="cancelled")
-        .order_by("due_at")
-        .values_list("case_id", "due_at")
+        .exclude(done_at__isnull=False, due_at=F("done_at"))
+    )
+
+
+def _first_due(kind: str) -> dict:
+    """The earliest due date of the case's deadline task of `kind`."""
+    due: dict = {}
+    for case_id, due_at in (
+        _deadline_tasks(kind).order_by("due_at").values_list("case_id", "due_at")
     ):
         due.setdefault(case_id, due_at)
     return due
@@ -825,18 +835,14 @@ def tm05a_facts() -> Iterator[Fact]:
 
 
 def pq04_facts() -> Iterator[Fact]:
-    """Reassessment tasks (interval or trigger) due in the period, cancelled ones left out;
+    """Reassessment tasks (interval or trigger) due in the period (see `_deadline_tasks`);
     met when the task was closed on or before its due date by an assessment of kind
     `reassessment` or `closing` (the assessment service closes the task as it records it:
     the assessment's completion is within a minute before the task's `done_at`)."""
     from himaya.assessment.models import Assessment
-    from himaya.cases.models import Case, Task
+    from himaya.cases.models import Case
 
-    tasks = list(
-        Task.objects.filter(kind="reassessment")
-        .exclude(status="cancelled")
-        .values_list("id", "case_id", "due_at", "done_at")
-    )
+    tasks = list(_deadline_tasks("reassessment").values_list("id", "case_id", "due_at", "done_at"))
     completions = defaultdict(list)
     for case_id, completed_at in Assessment.objects.filter(
         kind__in=("reassessment", "closing")

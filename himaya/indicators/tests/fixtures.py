@@ -179,6 +179,11 @@ def build_other_apps(w: World) -> None:
            status="approved", approved_by=w.p.supervisor_sale, approved_at=at(2025, 5, 11, 9))  # fmt: skip
     w.task(w.D, "reassessment", at(2025, 8, 1, 10), at(2025, 9, 1, 10))
     w.task(w.E, "reassessment", at(2025, 9, 2, 10), at(2025, 10, 2, 10), status="cancelled")
+    # B reassessed before any task asked for it: the task created done sets no deadline (left
+    # out of PQ04), the reassessment counts in PQ05
+    w.task(w.B, "reassessment", at(2025, 4, 1, 10), at(2025, 4, 1, 10), status="done",
+           done_at=at(2025, 4, 1, 10))  # fmt: skip
+    assess(w.B, "reassessment", at(2025, 4, 1, 9, 59, 59), 3, 3)
 
     # PQ02 / SG01: four referrals of A. R1 answered in 19 days; R2 refused after 46 days;
     # R3 cancelled two days after sending (left out); R4 never answered.

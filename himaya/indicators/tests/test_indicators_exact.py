@@ -127,10 +127,13 @@ def test_assessments(world):
     assert cell("PQ04", "2025")[:2] == (1, 2)
     assert cell("PQ04", "2025-Q2")[:2] == (1, 1)
     assert cell("PQ04", "2025", TANGER)[:2] == (0, 0)
-    # PQ05: A full, B full raised, A reassessment lowered (approved on 11 May)
-    assert cell("PQ05", "2025")[:2] == (1, 3)
-    assert cell("PQ05", "2025", dims="level=2")[:2] == (1, 1)  # B, computed 2
-    assert cell("PQ05B", "2025")[:2] == (1, 3)
+    # (B's own reassessment of 1 Apr, asked by no task, is not in PQ04)
+    assert cell("PQ04", "2025-Q2")[:2] == (1, 1)
+    # PQ05: A full, B full raised, B reassessment, A reassessment lowered (approved 11 May)
+    assert cell("PQ05", "2025")[:2] == (1, 4)
+    assert cell("PQ05", "2025", dims="level=2")[:2] == (1, 1)  # B's full, computed 2
+    assert cell("PQ05", "2025", dims="level=3")[:2] == (0, 3)
+    assert cell("PQ05B", "2025")[:2] == (1, 4)
     assert cell("PQ05C", "2025")[:2] == (1, 1)
     assert cell("PQ05C", "2025-05")[:2] == (1, 1)
 
@@ -216,6 +219,32 @@ def test_refresh_gives_the_same_figures_as_a_rebuild(world):
     assert snapshot() == refreshed
     assert cell("IN01", "2025")[0] == 6
     assert cell("PQ01", "2025")[:2] == (2, 2)
+
+
+def test_refresh_sees_the_records_of_the_other_apps(world):
+    """A change in an assessment, referral, care arrangement or LS report (not in the case
+    itself) dirties its case's years: refresh still equals a rebuild."""
+    from himaya.assessment.models import Assessment
+    from himaya.placements.models import CareArrangement
+    from himaya.referrals.models import Referral
+
+    aggregates.refresh()  # records the watermark
+    late = Referral.objects.get(status="sent")
+    late.status, late.responded_at = "service_unavailable", late.sent_at
+    late.save()
+    foster = CareArrangement.objects.get(care_type="foster")
+    foster.care_type = "kinship"
+    foster.save()
+    raised = Assessment.objects.get(override_direction="up")
+    raised.override_direction = "none"
+    raised.save()
+    aggregates.refresh()
+    refreshed = snapshot()
+    aggregates.rebuild()
+    assert snapshot() == refreshed
+    assert cell("SG01", "2025")[:2] == (2, 3)
+    assert cell("PQ02", "2025")[:2] == (2, 3)
+    assert cell("PQ05", "2025")[:2] == (0, 4)
 
 
 def snapshot():
