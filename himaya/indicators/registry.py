@@ -953,36 +953,43 @@ def _arrangements(**filters):
     return arrangements, {row["id"]: row for row in rows}, _CaseContext(rows)
 
 
-def oc05_facts() -> Iterator[Fact]:
-    """(a) Days from start to end of the `eps` and `cpe` arrangements that ended in the
-    period, placed on their end date."""
-    arrangements, cases, ctx = _arrangements(care_type__in=("eps", "cpe"), end_date__isnull=False)
-    for pk, case_id, care_type, start, end in arrangements:
-        if case_id in cases:
+def _oc05(care_types: tuple[str, ...]) -> Callable[[], Iterator[Fact]]:
+    def facts() -> Iterator[Fact]:
+        """Days from start to end of the arrangements of `care_types` that ended in the
+        period, placed on their end date: (a) EPS and CPE, (c) emergency shelters."""
+        arrangements, cases, ctx = _arrangements(care_type__in=care_types, end_date__isnull=False)
+        for pk, case_id, care_type, start, end in arrangements:
+            if case_id in cases:
+                yield ctx.fact(
+                    cases[case_id], unit=pk, at=_noon(end), value=(end - start).days,
+                    dims={"care_type": care_type},
+                )  # fmt: skip
+
+    return facts
+
+
+def _oc06(counted: tuple[str, ...]) -> Callable[[], Iterator[Fact]]:
+    def facts() -> Iterator[Fact]:
+        """Children with an open case and an active primary arrangement other than `family`
+        on the reference date; those in `counted` care in the numerator ((a) family-based:
+        kinship, kafala, foster; (b) residential: EPS, CPE, emergency shelter). An arrangement
+        is active from its start date until the day it ends, and counts only while its case
+        is open."""
+        arrangements, cases, ctx = _arrangements(is_primary=True)
+        for _pk, case_id, care_type, start, end in arrangements:
+            row = cases.get(case_id)
+            if row is None or care_type == "family":
+                continue
+            begins = max(_midnight(start), row["opened_at"])
+            ends = _earliest(_midnight(end) if end else None, row["closed_at"])
+            if ends is not None and ends <= begins:
+                continue
             yield ctx.fact(
-                cases[case_id], unit=pk, at=_noon(end), value=(end - start).days,
-                dims={"care_type": care_type},
+                row, unit=ctx.survivors.get(row["child_id"], row["child_id"]), start=begins,
+                end=ends, num=care_type in counted,
             )  # fmt: skip
 
-
-def oc06_facts() -> Iterator[Fact]:
-    """Children with an open case and an active primary arrangement other than `family` on
-    the reference date; family-based care (kinship, kafala, foster) in the numerator. An
-    arrangement is active from its start date until the day it ends, and counts only while
-    its case is open."""
-    arrangements, cases, ctx = _arrangements(is_primary=True)
-    for _pk, case_id, care_type, start, end in arrangements:
-        row = cases.get(case_id)
-        if row is None or care_type == "family":
-            continue
-        begins = max(_midnight(start), row["opened_at"])
-        ends = _earliest(_midnight(end) if end else None, row["closed_at"])
-        if ends is not None and ends <= begins:
-            continue
-        yield ctx.fact(
-            row, unit=ctx.survivors.get(row["child_id"], row["child_id"]), start=begins,
-            end=ends, num=care_type in FAMILY_BASED,
-        )  # fmt: skip
+    return facts
 
 
 def ji03_facts() -> Iterator[Fact]:
@@ -1120,7 +1127,7 @@ INDICATORS: dict[str, Indicator] = {
           "timeliness", ("level",), ov01_facts,
           note=_("Added for the overdue-work dashboard: open tasks past their due date.")),
         I("TM04", _("Full assessments completed within the deadline"), "case", "proportion",
-          "event", "timeliness", ("level",), tm04_facts),
+          "event", "timeliness", ("level", "org_type"), tm04_facts),
         I("TM05A", _("Median days from report to first full assessment"), "case", "median",
           "event", "timeliness", ("level",), tm05a_facts),
         I("TM05B", _("Median days from report to first case-plan approval"), "case", "median",
@@ -1164,12 +1171,18 @@ INDICATORS: dict[str, Indicator] = {
         I("OC04B", _("Re-report within 12 months after closure"), "case", "proportion", "event",
           "outcomes", STANDARD, _oc04(365)),
         I("OC05", _("Length of institutional placement"), "care arrangement", "median", "event",
-          "outcomes", ("care_type",), oc05_facts,
+          "outcomes", ("care_type", "sex", "age_band"), _oc05(("eps", "cpe")),
           note=_("(a) Arrangements in an EPS or a CPE ended in the period, in days.")),
+        I("OC05C", _("Length of stay in emergency shelters"), "care arrangement", "median",
+          "event", "outcomes", ("sex", "age_band"), _oc05(("emergency_shelter",)),
+          note=_("OC05 (c): emergency-shelter arrangements ended in the period, in days.")),
         I("OC06", _("Children in family-based versus residential care"), "child", "proportion",
-          "stock", "outcomes", (), oc06_facts,
-          note=_("Family-based (kinship, kafala, foster) out of every primary arrangement "
+          "stock", "outcomes", STANDARD, _oc06(FAMILY_BASED),
+          note=_("(a) Family-based (kinship, kafala, foster) out of every primary arrangement "
                  "other than family, for children with an open case.")),
+        I("OC06B", _("Children in residential alternative care"), "child", "proportion",
+          "stock", "outcomes", STANDARD, _oc06(RESIDENTIAL),
+          note=_("OC06 (b): EPS, CPE or emergency shelter, same denominator as OC06.")),
         I("SG01", _("Service gaps (referrals refused or unavailable)"), "referral", "proportion",
           "event", "gaps", ("service", "refusal_reason"), sg01_facts),
         # Part B — not suppressed (no child data)

@@ -218,6 +218,8 @@ def build_other_apps(w: World) -> None:
     arrange(w.A, "foster", date(2025, 4, 1))
     arrange(w.D, "cpe", date(2025, 6, 1))
     arrange(w.E, "family", date(2025, 9, 1))
+    # C spent 3 nights in an emergency shelter before its closure (OC05 c; not primary)
+    arrange(w.C, "emergency_shelter", date(2025, 1, 2), date(2025, 1, 5), is_primary=False)
 
     # JI03: D's supervised liberty (decided in Tanger on 15 Mar). Report due 30 Jun sent 10 Jul
     # (in the 15 days); due 30 Sep sent 20 Oct (late); due 31 Dec not sent.

@@ -117,6 +117,7 @@ def test_assessments(world):
     # TM04: A due 13 Feb assessed 12 Feb; B due 23 Feb assessed 25 Feb; C closed before due
     assert cell("TM04", "2025")[:2] == (1, 2)
     assert cell("TM04", "2025", dims="level=3")[:2] == (1, 2)  # triage level
+    assert cell("TM04", "2025", dims="org_type=cape")[:2] == (1, 2)
     assert cell("TM04", "2025-01")[:2] == (0, 0)  # C left out
     # TM05A: A 2.0 days; B 20 Feb 10:00 → 25 Feb 10:00 local, 5.04 days (the clocks went back
     # on 23 Feb): median 3.5 on 2
@@ -157,10 +158,15 @@ def test_care_arrangements(world):
     assert cell("OC05", "2025")[1:] == (1, 90.0)
     assert cell("OC05", "2025-Q2")[1:] == (1, 90.0)
     assert cell("OC05", "2025", dims="care_type=eps")[1:] == (1, 90.0)
-    assert cell("OC05", "2025-Q1")[1:] == (0, None)
+    assert cell("OC05", "2025-Q1")[1:] == (0, None)  # C's emergency shelter is not in (a)
+    assert cell("OC05", "2025", dims="sex=male|age_band=12_15")[1:] == (1, 90.0)  # c2, 15
+    assert cell("OC05C", "2025-01")[1:] == (1, 3.0)  # C: 2 → 5 January
     # OC06 on 31 Dec: c1 in foster care (A), c4 in a CPE (D, now Salé); E at home left out
     assert cell("OC06", "2025")[:2] == (1, 2)
     assert cell("OC06", "2025", TANGER)[:2] == (0, 0)
+    assert cell("OC06B", "2025")[:2] == (1, 2)  # c4 in the CPE
+    assert cell("OC06", "2025", dims="sex=female")[:2] == (1, 1)  # c1
+    assert cell("OC06", "2025", dims="age_band=0_5")[:2] == (0, 1)  # c4, 5 on 31 Dec
     # 30 Jun: c1 in foster care (Salé); c4 in the CPE (Tanger, before the transfer); B's EPS
     # ended on 30 May
     assert cell("OC06", "2025-Q2")[:2] == (1, 1)
