@@ -277,6 +277,9 @@ def dirty_since(watermark) -> int | None:
         Case.objects.filter(id__in=CaseEvent.objects.filter(at__gte=watermark).values("case_id"))
         | Case.objects.filter(updated_at__gte=watermark)
         | Case.objects.filter(child__updated_at__gte=watermark)
+        # the records of the assessment, referrals and placements apps and the LS reports
+        # (subqueries, not joins: one row per case however many records it has)
+        | Case.objects.filter(id__in=_touched_cases(watermark))
     )
     firsts = [
         touched.aggregate(m=Min("t0"))["m"],
@@ -298,6 +301,25 @@ def dirty_since(watermark) -> int | None:
     )
     years = [f.year if not isinstance(f, datetime) else f.astimezone(TZ).year for f in firsts if f]
     return min(years) if years else None
+
+
+def _touched_cases(watermark):
+    """The cases whose assessments, referrals, care arrangements or supervised-liberty
+    reports changed since `watermark` (this module reads those apps; they never import it)."""
+    from himaya.assessment.models import Assessment
+    from himaya.cases.models import SupervisedLibertyReport
+    from himaya.placements.models import CareArrangement
+    from himaya.referrals.models import Referral
+
+    ids: set = set()
+    for model in (Assessment, Referral, CareArrangement, SupervisedLibertyReport):
+        ids.update(
+            model.objects.filter(updated_at__gte=watermark)
+            .order_by()
+            .values_list("case_id", flat=True)
+            .distinct()
+        )
+    return list(ids)
 
 
 def refresh() -> RefreshState:

@@ -250,10 +250,11 @@ def dashboard(user, period: Period, territory: str) -> dict:
 
 
 def delays(user, year: int, territory: str) -> dict:
-    """Month by month: median days report → case plan (TM05B) and the share of level-3 and
-    level-2 cases seen in time (TM01–TM03); report → assessment waits for its app."""
+    """Month by month: median days report → full assessment (TM05A) and report → case plan
+    (TM05B), assessments in time (TM04) and the share of level-3 and level-2 cases seen in
+    time (TM01–TM03)."""
     months = [Period(year, month=m) for m in range(1, 13)]
-    codes_ = ("TM05B", "TM01", "TM02", "TM03")
+    codes_ = ("TM05A", "TM05B", "TM04", "TM01", "TM02", "TM03")
     cells = {
         (c.indicator, c.period): c
         for c in AggregateCell.objects.filter(
@@ -271,14 +272,20 @@ def delays(user, year: int, territory: str) -> dict:
                  for c in codes_],
             )
         )  # fmt: skip
-    medians = [_ratio_value(INDICATORS["TM05B"], cells.get(("TM05B", m.key)), hide) for m in months]
+    series = {
+        str(INDICATORS[c].name): [_ratio_value(INDICATORS[c], cells.get((c, m.key)), hide)
+                                  for m in months]
+        for c in ("TM05A", "TM05B")
+    }  # fmt: skip
     uri = charts.bar_chart(
-        _("Median days from report to case plan"), [m.key for m in months],
-        {str(INDICATORS["TM05B"].name): medians},
+        _("Median days from report to assessment and to case plan"), [m.key for m in months],
+        series,
     )  # fmt: skip
     return {
         "indicators": [INDICATORS[c] for c in codes_],
         "table": table,
-        "chart": Chart(_("Median days from report to case plan"), uri, "", [], []),
-        "pending": [INDICATORS["TM05A"], INDICATORS["TM04"]],
+        "chart": Chart(
+            _("Median days from report to assessment and to case plan"), uri, "", [], []
+        ),
+        "pending": [i for c in codes_ if (i := INDICATORS[c]).pending],
     }

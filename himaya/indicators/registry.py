@@ -6,9 +6,9 @@ period, its territory history and its dimensions. `aggregates.py` turns facts in
 every period and territory; nothing else counts. The rules read the domain models (cases,
 children, accounts) in a few set-based queries each; no domain imports this module.
 
-Indicators that need data held by apps not in this branch (assessments, referrals, care
-arrangements) are registered with `pending` set: they are listed, documented and refused by
-the API with a clear message, never shown as zero.
+Indicators that need data Himaya does not record yet (JI02: the CAPE's reception date of a
+decision) are registered with `pending` set: they are listed, documented and refused by the
+API with a clear message, never shown as zero.
 """
 
 from __future__ import annotations
@@ -108,6 +108,13 @@ DIMENSIONS: dict[str, Dimension] = {
         Dimension("measure_type", _("measure type"), _code_values("judicial_measure_type")),
         Dimension("closure_reason", _("closure reason"), _code_values("closure_reason")),
         Dimension("record_type", _("record type"), _fixed("case_plan", "closure")),
+        Dimension("service", _("service type"), _code_values("service_type")),
+        Dimension(
+            "refusal_reason",
+            _("refusal reason"),
+            _code_values("referral_refusal_reason", ("none",)),
+        ),
+        Dimension("care_type", _("type of care"), _fixed("eps", "cpe")),
     )
 }
 STANDARD = ("sex", "age_band", "nationality", "migrant_status", "disability", "concern")
@@ -205,14 +212,37 @@ class Indicator:
 # --- shared loaders -----------------------------------------------------------------------------
 
 
-def _children(ids: Iterable) -> dict:
+def _survivors() -> dict:
+    """Child tombstones (`merged_into` set) → the surviving child at the end of the chain: a
+    merged child's records count once, under the survivor (§1.3)."""
     from himaya.children.models import Child
 
-    rows = Child.objects.filter(id__in=set(ids)).values_list(
+    direct = dict(
+        Child.objects.filter(merged_into__isnull=False).values_list("id", "merged_into_id")
+    )
+    found = {}
+    for tombstone in direct:
+        survivor, seen = direct[tombstone], {tombstone}
+        while survivor in direct and survivor not in seen:
+            seen.add(survivor)
+            survivor = direct[survivor]
+        found[tombstone] = survivor
+    return found
+
+
+def _children(ids: Iterable, survivors: dict | None = None) -> dict:
+    """The dimensions of each child, keyed by the id asked for; a tombstone gets its
+    survivor's (the record that counts)."""
+    from himaya.children.models import Child
+
+    survivors = _survivors() if survivors is None else survivors
+    asked = set(ids)
+    wanted = {survivors.get(i, i) for i in asked}
+    rows = Child.objects.filter(id__in=wanted).values_list(
         "id", "sex", "birth_date", "birth_date_precision", "nationality", "migrant_status",
         "disability",
     )  # fmt: skip
-    return {
+    found = {
         row[0]: {
             "birth": plausible_birth_date(row[2], row[3]),
             "sex": row[1] if row[1] in ("male", "female") else "unknown",
@@ -222,6 +252,7 @@ def _children(ids: Iterable) -> dict:
         }
         for row in _chunked_values(rows)
     }
+    return {i: found[survivors.get(i, i)] for i in asked if survivors.get(i, i) in found}
 
 
 def _chunked_values(queryset):
@@ -269,7 +300,8 @@ class _CaseContext:
     """Children, concerns and transfers of all cases, loaded once per indicator run."""
 
     def __init__(self, rows: list[dict]):
-        self.children = _children(row["child_id"] for row in rows)
+        self.survivors = _survivors()
+        self.children = _children((row["child_id"] for row in rows), self.survivors)
         self.concerns = _case_concerns()
         self.moves = _moves()
 
@@ -334,11 +366,12 @@ def in02_facts() -> Iterator[Fact]:
         "case__child_id", "report__province_id", "report__received_at", "report__concerns"
     )
     links = list(links.iterator(5000))
-    children = _children(row[0] for row in links)
+    survivors = _survivors()
+    children = _children((row[0] for row in links), survivors)
     for child_id, province, received_at, concerns in links:
         child = children.get(child_id, {})
         yield Fact(
-            unit=child_id,
+            unit=survivors.get(child_id, child_id),
             province=province,
             at=received_at,
             birth=child.get("birth"),
@@ -355,7 +388,9 @@ def _open_case_facts(unit: str) -> Iterator[Fact]:
     for row in rows:
         yield ctx.fact(
             row,
-            unit=row["child_id"] if unit == "child" else row["id"],
+            unit=ctx.survivors.get(row["child_id"], row["child_id"])
+            if unit == "child"
+            else row["id"],
             start=row["opened_at"],
             end=row["closed_at"],
         )
@@ -631,13 +666,20 @@ def oc01_facts() -> Iterator[Fact]:
 
 
 def oc02_facts() -> Iterator[Fact]:
-    """Closures of children who lived outside their family at opening (care arrangements
-    during the case join the rule with the placements app)."""
+    """Closures of children who lived outside their family during the case: outside it at
+    opening, or with a care arrangement of type eps, cpe, emergency shelter or foster."""
+    from himaya.placements.models import CareArrangement
+
     rows, ctx = _closures()
+    placed = set(
+        CareArrangement.objects.filter(care_type__in=OUTSIDE_FAMILY).values_list(
+            "case_id", flat=True
+        )
+    )
     for row in rows:
         closure = row["closure"] or {}
         before = closure.get("living_situation_at_opening", "unknown")
-        if before in ("family", "kinship", "kafala", "unknown", ""):
+        if before in ("family", "kinship", "kafala", "unknown", "") and row["id"] not in placed:
             continue
         after = closure.get("living_situation", "")
         yield ctx.fact(row, at=row["closed_at"], num=after in ("family", "kinship"))
@@ -695,6 +737,288 @@ def _turns_18_before(birth: date, moment: datetime) -> bool:
     except ValueError:  # 29 February
         eighteen = date(birth.year + 18, 3, 1)
     return eighteen <= moment.astimezone(TZ).date()
+
+
+# --- Part A: assessments, referrals, care arrangements, supervised liberty -----------------------
+# These rules read the tables of the assessment, referrals and placements apps; none of those
+# apps imports this module.
+
+RESIDENTIAL = ("eps", "cpe", "emergency_shelter")
+FAMILY_BASED = ("kinship", "kafala", "foster")
+OUTSIDE_FAMILY = (*RESIDENTIAL, "foster")  # OC02: a case with such an arrangement
+RESPONSES = ("accepted", "refused", "service_unavailable", "completed")
+DECLINED = ("refused", "service_unavailable")
+
+
+def _noon(day: date) -> datetime:
+    """A date placed in a period: midday local time, never on the day's edge."""
+    return datetime.combine(day, datetime.min.time().replace(hour=12), tzinfo=TZ)
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, datetime.min.time(), tzinfo=TZ)
+
+
+def _deadline_tasks(kind: str):
+    """The tasks of `kind` that set a deadline: cancelled ones are left out, and so are those
+    the case services create already done when an assessment came before any task asked for
+    it (`due_at` = `done_at`: no deadline was ever set)."""
+    from django.db.models import F
+
+    from himaya.cases.models import Task
+
+    return (
+        Task.objects.filter(kind=kind)
+        .exclude(status="cancelled")
+        .exclude(done_at__isnull=False, due_at=F("done_at"))
+    )
+
+
+def _first_due(kind: str) -> dict:
+    """The earliest due date of the case's deadline task of `kind`."""
+    due: dict = {}
+    for case_id, due_at in (
+        _deadline_tasks(kind).order_by("due_at").values_list("case_id", "due_at")
+    ):
+        due.setdefault(case_id, due_at)
+    return due
+
+
+def _first_full_assessment() -> dict:
+    from himaya.assessment.models import Assessment
+
+    done: dict = {}
+    for case_id, completed_at in (
+        Assessment.objects.filter(kind="full")
+        .order_by("completed_at")
+        .values_list("case_id", "completed_at")
+    ):
+        done.setdefault(case_id, completed_at)
+    return done
+
+
+def tm04_facts() -> Iterator[Fact]:
+    """Cases whose full-assessment due date (the first `full_assessment` task, set from T0 by
+    triage level) falls in the period, minus those closed for an administrative reason before
+    it; met when a `full` assessment was completed at or before it. Level: triage level."""
+    from himaya.cases.models import Case
+
+    due = _first_due("full_assessment")
+    done = _first_full_assessment()
+    rows = _case_rows("closure_reason", queryset=Case.objects.filter(id__in=list(due)))
+    ctx = _CaseContext(rows)
+    for row in rows:
+        due_at = due[row["id"]]
+        closed = row["closed_at"]
+        if closed is not None and closed < due_at and row["closure_reason"] in CLOSURE_EXCLUDED:
+            continue
+        finished = done.get(row["id"])
+        yield ctx.fact(
+            row, at=due_at, num=finished is not None and finished <= due_at,
+            dims={"level": str(row["triage_level"])},
+        )  # fmt: skip
+
+
+def tm05a_facts() -> Iterator[Fact]:
+    """Days from T0 to the completion of the first full assessment, placed on that date."""
+    from himaya.cases.models import Case
+
+    done = _first_full_assessment()
+    rows = _case_rows(queryset=Case.objects.filter(id__in=list(done)))
+    ctx = _CaseContext(rows)
+    for row in rows:
+        finished = done[row["id"]]
+        yield ctx.fact(
+            row, at=finished, value=(finished - row["t0"]).total_seconds() / 86400,
+            dims={"level": str(row["triage_level"])},
+        )  # fmt: skip
+
+
+def pq04_facts() -> Iterator[Fact]:
+    """Reassessment tasks (interval or trigger) due in the period (see `_deadline_tasks`);
+    met when the task was closed on or before its due date by an assessment of kind
+    `reassessment` or `closing` (the assessment service closes the task as it records it:
+    the assessment's completion is within a minute before the task's `done_at`)."""
+    from himaya.assessment.models import Assessment
+    from himaya.cases.models import Case
+
+    tasks = list(_deadline_tasks("reassessment").values_list("id", "case_id", "due_at", "done_at"))
+    completions = defaultdict(list)
+    for case_id, completed_at in Assessment.objects.filter(
+        kind__in=("reassessment", "closing")
+    ).values_list("case_id", "completed_at"):
+        completions[case_id].append(completed_at)
+    rows = _case_rows(queryset=Case.objects.filter(id__in={t[1] for t in tasks}))
+    cases = {row["id"]: row for row in rows}
+    ctx = _CaseContext(rows)
+    for task_id, case_id, due_at, done_at in tasks:
+        if case_id not in cases:
+            continue
+        met = (
+            done_at is not None
+            and done_at <= due_at
+            and any(done_at - timedelta(minutes=1) <= c <= done_at for c in completions[case_id])
+        )
+        yield ctx.fact(cases[case_id], unit=task_id, at=due_at, num=met)
+
+
+def _pq05(measure: str) -> Callable[[], Iterator[Fact]]:
+    def facts() -> Iterator[Fact]:
+        """Assessments with Tier B (full, reassessment, closing) completed in the period:
+        (a) raised by the assessor; (b) a lowering requested. (c) Lowering requests decided
+        by a supervisor in the period (placed on the decision), approved ones in the
+        numerator. Level: the computed level."""
+        from himaya.assessment.models import Assessment
+        from himaya.cases.models import Case
+
+        found = Assessment.objects.filter(kind__in=("full", "reassessment", "closing"))
+        if measure == "c":
+            found = found.filter(override_status__in=("approved", "rejected"))
+        assessments = list(
+            found.values_list(
+                "id", "case_id", "completed_at", "approved_at", "override_direction",
+                "override_status", "level_computed",
+            )
+        )  # fmt: skip
+        rows = _case_rows(queryset=Case.objects.filter(id__in={a[1] for a in assessments}))
+        cases = {row["id"]: row for row in rows}
+        ctx = _CaseContext(rows)
+        for pk, case_id, completed, decided, direction, status, computed in assessments:
+            if case_id not in cases or (measure == "c" and decided is None):
+                continue
+            num = {"a": direction == "up", "b": direction == "down", "c": status == "approved"}
+            yield ctx.fact(
+                cases[case_id], unit=pk, at=decided if measure == "c" else completed,
+                num=num[measure], dims={"level": str(computed)},
+            )  # fmt: skip
+
+    return facts
+
+
+def _referrals():
+    from himaya.cases.models import Case
+    from himaya.referrals.models import Referral
+
+    referrals = list(
+        Referral.objects.values_list(
+            "id", "case_id", "service", "status", "sent_at", "responded_at", "completed_at",
+            "cancelled_at", "refusal_reason",
+        )
+    )  # fmt: skip
+    rows = _case_rows(queryset=Case.objects.filter(id__in={r[1] for r in referrals}))
+    return referrals, {row["id"]: row for row in rows}, _CaseContext(rows)
+
+
+def pq02_facts() -> Iterator[Fact]:
+    """Referrals whose feedback is due (sent + 30 days) in the period, minus those the sender
+    cancelled before that date; met when the provider's first response (accepted, refused,
+    service unavailable or completed) was recorded at or before it. Territory: the case's."""
+    referrals, cases, ctx = _referrals()
+    for pk, case_id, service, _status, sent, responded, completed, cancelled, _r in referrals:
+        if case_id not in cases:
+            continue
+        due = sent + timedelta(days=30)
+        if cancelled is not None and cancelled < due:
+            continue
+        first = _earliest(responded, completed)
+        yield ctx.fact(
+            cases[case_id], unit=pk, at=due, num=first is not None and first <= due,
+            dims={"service": service},
+        )  # fmt: skip
+
+
+def sg01_facts() -> Iterator[Fact]:
+    """Referrals sent in the period, minus the cancelled ones; refused or service unavailable
+    in the numerator."""
+    referrals, cases, ctx = _referrals()
+    for pk, case_id, service, status, sent, _resp, _done, _cancelled, reason in referrals:
+        if case_id not in cases or status == "cancelled":
+            continue
+        yield ctx.fact(
+            cases[case_id], unit=pk, at=sent, num=status in DECLINED,
+            dims={"service": service, "refusal_reason": reason or "none"},
+        )  # fmt: skip
+
+
+def _arrangements(**filters):
+    from himaya.cases.models import Case
+    from himaya.placements.models import CareArrangement
+
+    arrangements = list(
+        CareArrangement.objects.filter(**filters).values_list(
+            "id", "case_id", "care_type", "start_date", "end_date"
+        )
+    )
+    rows = _case_rows(queryset=Case.objects.filter(id__in={a[1] for a in arrangements}))
+    return arrangements, {row["id"]: row for row in rows}, _CaseContext(rows)
+
+
+def _oc05(care_types: tuple[str, ...]) -> Callable[[], Iterator[Fact]]:
+    def facts() -> Iterator[Fact]:
+        """Days from start to end of the arrangements of `care_types` that ended in the
+        period, placed on their end date: (a) EPS and CPE, (c) emergency shelters."""
+        arrangements, cases, ctx = _arrangements(care_type__in=care_types, end_date__isnull=False)
+        for pk, case_id, care_type, start, end in arrangements:
+            if case_id in cases:
+                yield ctx.fact(
+                    cases[case_id], unit=pk, at=_noon(end), value=(end - start).days,
+                    dims={"care_type": care_type},
+                )  # fmt: skip
+
+    return facts
+
+
+def _oc06(counted: tuple[str, ...]) -> Callable[[], Iterator[Fact]]:
+    def facts() -> Iterator[Fact]:
+        """Children with an open case and an active primary arrangement other than `family`
+        on the reference date; those in `counted` care in the numerator ((a) family-based:
+        kinship, kafala, foster; (b) residential: EPS, CPE, emergency shelter). An arrangement
+        is active from its start date until the day it ends, and counts only while its case
+        is open."""
+        arrangements, cases, ctx = _arrangements(is_primary=True)
+        for _pk, case_id, care_type, start, end in arrangements:
+            row = cases.get(case_id)
+            if row is None or care_type == "family":
+                continue
+            begins = max(_midnight(start), row["opened_at"])
+            ends = _earliest(_midnight(end) if end else None, row["closed_at"])
+            if ends is not None and ends <= begins:
+                continue
+            yield ctx.fact(
+                row, unit=ctx.survivors.get(row["child_id"], row["child_id"]), start=begins,
+                end=ends, num=care_type in counted,
+            )  # fmt: skip
+
+    return facts
+
+
+def ji03_facts() -> Iterator[Fact]:
+    """Expected supervised-liberty reports (the measures' `ls_report` tasks, cancelled ones
+    left out) due in the period; met when the report recorded for the task was sent no later
+    than the due date + 15 days."""
+    from himaya.cases.models import Case, SupervisedLibertyReport, Task
+
+    tasks = list(
+        Task.objects.filter(kind="ls_report")
+        .exclude(status="cancelled")
+        .values_list("id", "case_id", "due_at")
+    )
+    sent: dict = {}
+    for task_id, sent_on in (
+        SupervisedLibertyReport.objects.filter(task__isnull=False)
+        .order_by("sent_on")
+        .values_list("task_id", "sent_on")
+    ):
+        sent.setdefault(task_id, sent_on)
+    rows = _case_rows(queryset=Case.objects.filter(id__in={t[1] for t in tasks}))
+    cases = {row["id"]: row for row in rows}
+    ctx = _CaseContext(rows)
+    for task_id, case_id, due_at in tasks:
+        if case_id not in cases:
+            continue
+        on = sent.get(task_id)
+        limit = due_at.astimezone(TZ).date() + timedelta(days=15)
+        yield ctx.fact(cases[case_id], unit=task_id, at=due_at, num=on is not None and on <= limit)
 
 
 # --- Part B: programme ----------------------------------------------------------------------------
@@ -771,10 +1095,10 @@ def _programme_record_facts(code: str) -> Callable[[], Iterator[Fact]]:
 
 # --- the registry ---------------------------------------------------------------------------------
 
-_ASSESSMENT = _("needs the assessment app (assessments, overrides, reassessments)")
-_REFERRALS = _("needs the referrals app (referrals and provider responses)")
-_PLACEMENTS = _("needs the placements app (care arrangements)")
-_JUDICIAL = _("needs the CAPE reception date of decisions and supervised-liberty reports")
+_JUDICIAL = _(
+    "needs the date the CAPE received each judicial decision, which judicial measures do not "
+    "record yet"
+)
 
 I = Indicator  # noqa: E741 (a table reads better with a short name)
 CASE_DIMS = (*STANDARD, "level")
@@ -803,9 +1127,9 @@ INDICATORS: dict[str, Indicator] = {
           "timeliness", ("level",), ov01_facts,
           note=_("Added for the overdue-work dashboard: open tasks past their due date.")),
         I("TM04", _("Full assessments completed within the deadline"), "case", "proportion",
-          "event", "timeliness", ("level",), pending=_ASSESSMENT),
+          "event", "timeliness", ("level", "org_type"), tm04_facts),
         I("TM05A", _("Median days from report to first full assessment"), "case", "median",
-          "event", "timeliness", ("level",), pending=_ASSESSMENT),
+          "event", "timeliness", ("level",), tm05a_facts),
         I("TM05B", _("Median days from report to first case-plan approval"), "case", "median",
           "event", "timeliness", ("level",), tm05b_facts),
         I("TM06", _("Reports to the parquet made the same day"), "task", "proportion", "event",
@@ -815,13 +1139,19 @@ INDICATORS: dict[str, Indicator] = {
         I("PQ01", _("Cases with a case plan"), "case", "proportion", "stock", "quality",
           ("level",), pq01_facts),
         I("PQ02", _("Referrals with feedback within 30 days"), "referral", "proportion", "event",
-          "quality", (), pending=_REFERRALS),
+          "quality", ("service",), pq02_facts),
         I("PQ03", _("Cases followed up at the required frequency"), "case", "proportion",
           "event", "quality", ("level",), pq03_facts, combine="all"),
         I("PQ04", _("Reassessments on time"), "task", "proportion", "event", "quality", (),
-          pending=_ASSESSMENT),
+          pq04_facts),
         I("PQ05", _("Overrides of the computed level"), "assessment", "proportion", "event",
-          "quality", (), pending=_ASSESSMENT),
+          "quality", ("level",), _pq05("a"),
+          note=_("(a) Assessments whose level the assessor raised; the level is the computed one.")),
+        I("PQ05B", _("Lowerings of the computed level requested"), "assessment", "proportion",
+          "event", "quality", ("level",), _pq05("b"), note=_("PQ05 (b).")),
+        I("PQ05C", _("Lowering requests approved by a supervisor"), "assessment", "proportion",
+          "event", "quality", ("level",), _pq05("c"),
+          note=_("PQ05 (c): requests decided in the period, placed on the decision.")),
         I("PQ06", _("Child's views documented"), "record", "proportion", "event", "quality",
           ("record_type", "age_band"), pq06_facts),
         I("JI01", _("Judicial measures by type"), "decision", "count", "event", "judicial",
@@ -829,7 +1159,7 @@ INDICATORS: dict[str, Indicator] = {
         I("JI02", _("Judicial measures transmitted to the CAPE within 30 days"), "decision",
           "proportion", "event", "judicial", (), pending=_JUDICIAL),
         I("JI03", _("Supervised-liberty reports received on time"), "report", "proportion",
-          "event", "judicial", (), pending=_JUDICIAL),
+          "event", "judicial", (), ji03_facts),
         I("OC01", _("Closed cases with goals achieved"), "case", "proportion", "event",
           "outcomes", (*STANDARD, "closure_reason"), oc01_facts),
         I("OC02", _("Children reintegrated in their family"), "case", "proportion", "event",
@@ -841,11 +1171,20 @@ INDICATORS: dict[str, Indicator] = {
         I("OC04B", _("Re-report within 12 months after closure"), "case", "proportion", "event",
           "outcomes", STANDARD, _oc04(365)),
         I("OC05", _("Length of institutional placement"), "care arrangement", "median", "event",
-          "outcomes", (), pending=_PLACEMENTS),
+          "outcomes", ("care_type", "sex", "age_band"), _oc05(("eps", "cpe")),
+          note=_("(a) Arrangements in an EPS or a CPE ended in the period, in days.")),
+        I("OC05C", _("Length of stay in emergency shelters"), "care arrangement", "median",
+          "event", "outcomes", ("sex", "age_band"), _oc05(("emergency_shelter",)),
+          note=_("OC05 (c): emergency-shelter arrangements ended in the period, in days.")),
         I("OC06", _("Children in family-based versus residential care"), "child", "proportion",
-          "stock", "outcomes", (), pending=_PLACEMENTS),
+          "stock", "outcomes", STANDARD, _oc06(FAMILY_BASED),
+          note=_("(a) Family-based (kinship, kafala, foster) out of every primary arrangement "
+                 "other than family, for children with an open case.")),
+        I("OC06B", _("Children in residential alternative care"), "child", "proportion",
+          "stock", "outcomes", STANDARD, _oc06(RESIDENTIAL),
+          note=_("OC06 (b): EPS, CPE or emergency shelter, same denominator as OC06.")),
         I("SG01", _("Service gaps (referrals refused or unavailable)"), "referral", "proportion",
-          "event", "gaps", (), pending=_REFERRALS),
+          "event", "gaps", ("service", "refusal_reason"), sg01_facts),
         # Part B — not suppressed (no child data)
         I("PG01", _("CPPE created"), "structure", "sum", "stock", "programme", (),
           _programme_record_facts("PG01"), suppressed=False),

@@ -34,7 +34,8 @@ def test_definitions_list_computed_and_pending(world, personas):
     assert response.status_code == 200
     by_code = {d["code"]: d for d in response.json()}
     assert by_code["IN01"]["available"] is True and by_code["IN01"]["unit"] == "report"
-    assert by_code["TM04"]["available"] is False and "assessment" in by_code["TM04"]["pending"]
+    assert by_code["JI02"]["available"] is False and "CAPE" in by_code["JI02"]["pending"]
+    assert by_code["TM04"]["available"] is True and by_code["SG01"]["available"] is True
 
 
 def test_committee_member_sees_suppressed_figures_of_its_province(world, personas):
@@ -92,7 +93,7 @@ def test_sex_by_age_band_grid(world, personas):
     ("code", "params", "field"),
     [
         ("XX99", {"period": "2025"}, "code"),
-        ("TM04", {"period": "2025"}, "code"),  # pending: needs the assessment app
+        ("JI02", {"period": "2025"}, "code"),  # pending: no CAPE reception date
         ("IN01", {"period": "2025-13"}, "period"),
         ("IN01", {"period": ""}, "period"),
         ("IN01", {"period": "2019"}, "period"),  # valid but never computed

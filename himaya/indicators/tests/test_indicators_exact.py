@@ -3,12 +3,14 @@ PostgreSQL: the same figures on both). The counting is written next to each asse
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from himaya.indicators import aggregates
 from himaya.indicators.models import AggregateCell
 from himaya.indicators.registry import INDICATORS
-from himaya.indicators.tests.fixtures import SALE, TANGER, build_world
+from himaya.indicators.tests.fixtures import SALE, TANGER, at, build_world
 
 pytestmark = pytest.mark.django_db
 
@@ -105,10 +107,98 @@ def test_judicial_and_outcomes(world):
     assert cell("JI01", "2025")[0] == 1
     assert cell("JI01", "2025", dims="measure_type=protection_measure_481")[0] == 1
     assert cell("OC01", "2025")[:2] == (1, 1)  # B; C (no protection concern) excluded
-    assert cell("OC02", "2025")[:2] == (1, 1)  # B street → family
+    assert cell("OC02", "2025")[:2] == (1, 1)  # B family → EPS → family
     assert cell("OC03", "2025")[:2] == (1, 1)  # B dropped out → school, 15 at closure
     assert cell("OC04A", "2025")[:2] == (1, 2)  # B re-reported (r6); C not
     assert cell("OC04B", "2025")[:2] == (1, 2)
+
+
+def test_assessments(world):
+    # TM04: A due 13 Feb assessed 12 Feb; B due 23 Feb assessed 25 Feb; C closed before due
+    assert cell("TM04", "2025")[:2] == (1, 2)
+    assert cell("TM04", "2025", dims="level=3")[:2] == (1, 2)  # triage level
+    assert cell("TM04", "2025", dims="org_type=cape")[:2] == (1, 2)
+    assert cell("TM04", "2025-01")[:2] == (0, 0)  # C left out
+    # TM05A: A 2.0 days; B 20 Feb 10:00 → 25 Feb 10:00 local, 5.04 days (the clocks went back
+    # on 23 Feb): median 3.5 on 2
+    assert cell("TM05A", "2025")[1:] == (2, 3.5)
+    assert cell("TM05A", "2025-02")[1:] == (2, 3.5)
+    # PQ04: A's reassessment met (May), D's missed (1 Sep, Salé after the transfer), E's
+    # cancelled
+    assert cell("PQ04", "2025")[:2] == (1, 2)
+    assert cell("PQ04", "2025-Q2")[:2] == (1, 1)
+    assert cell("PQ04", "2025", TANGER)[:2] == (0, 0)
+    # (B's own reassessment of 1 Apr, asked by no task, is not in PQ04)
+    assert cell("PQ04", "2025-Q2")[:2] == (1, 1)
+    # PQ05: A full, B full raised, B reassessment, A reassessment lowered (approved 11 May)
+    assert cell("PQ05", "2025")[:2] == (1, 4)
+    assert cell("PQ05", "2025", dims="level=2")[:2] == (1, 1)  # B's full, computed 2
+    assert cell("PQ05", "2025", dims="level=3")[:2] == (0, 3)
+    assert cell("PQ05B", "2025")[:2] == (1, 4)
+    assert cell("PQ05C", "2025")[:2] == (1, 1)
+    assert cell("PQ05C", "2025-05")[:2] == (1, 1)
+
+
+def test_referrals(world):
+    # PQ02: R1 due 31 Mar answered 20 Mar; R2 due 4 Apr answered 20 Apr; R3 cancelled before
+    # its due date; R4 due 1 Jul, never answered
+    assert cell("PQ02", "2025")[:2] == (1, 3)
+    assert cell("PQ02", "2025-Q1")[:2] == (1, 1)
+    assert cell("PQ02", "2025-Q2")[:2] == (0, 1)
+    assert cell("PQ02", "2025", dims="service=mental_health")[:2] == (0, 1)
+    # SG01: R2 refused out of R1 R2 R4 (R3 cancelled)
+    assert cell("SG01", "2025")[:2] == (1, 3)
+    assert cell("SG01", "2025-Q1")[:2] == (1, 2)
+    assert cell("SG01", "2025", dims="refusal_reason=no_capacity")[:2] == (1, 1)
+    assert cell("SG01", "2025", dims="service=health")[:2] == (0, 2)
+
+
+def test_care_arrangements(world):
+    # OC05: B's EPS 1 Mar → 30 May, 90 days, ended in Q2
+    assert cell("OC05", "2025")[1:] == (1, 90.0)
+    assert cell("OC05", "2025-Q2")[1:] == (1, 90.0)
+    assert cell("OC05", "2025", dims="care_type=eps")[1:] == (1, 90.0)
+    assert cell("OC05", "2025-Q1")[1:] == (0, None)  # C's emergency shelter is not in (a)
+    assert cell("OC05", "2025", dims="sex=male|age_band=12_15")[1:] == (1, 90.0)  # c2, 15
+    assert cell("OC05C", "2025-01")[1:] == (1, 3.0)  # C: 2 → 5 January
+    # OC06 on 31 Dec: c1 in foster care (A), c4 in a CPE (D, now Salé); E at home left out
+    assert cell("OC06", "2025")[:2] == (1, 2)
+    assert cell("OC06", "2025", TANGER)[:2] == (0, 0)
+    assert cell("OC06B", "2025")[:2] == (1, 2)  # c4 in the CPE
+    assert cell("OC06", "2025", dims="sex=female")[:2] == (1, 1)  # c1
+    assert cell("OC06", "2025", dims="age_band=0_5")[:2] == (0, 1)  # c4, 5 on 31 Dec
+    # 30 Jun: c1 in foster care (Salé); c4 in the CPE (Tanger, before the transfer); B's EPS
+    # ended on 30 May
+    assert cell("OC06", "2025-Q2")[:2] == (1, 1)
+    assert cell("OC06", "2025-Q2", TANGER)[:2] == (0, 1)
+    # OC02: B at home at opening but placed in an EPS during the case → counted, reintegrated
+    assert cell("OC02", "2025")[:2] == (1, 1)
+
+
+def test_supervised_liberty_reports(world):
+    # D's reports: due 30 Jun (Tanger) sent in 10 days; due 30 Sep (Salé) 20 days late;
+    # due 31 Dec (Salé) not sent
+    assert cell("JI03", "2025", TANGER)[:2] == (1, 1)
+    assert cell("JI03", "2025")[:2] == (0, 2)
+    assert cell("JI03", "2025", "MA")[:2] == (1, 3)
+    assert cell("JI01", "2025", TANGER)[0] == 1  # the LS measure, decided in Tanger
+
+
+def test_a_merged_child_is_counted_once(world):
+    from himaya.cases.models import Case
+
+    w = world
+    # A duplicate record of c2 with its own report and case, then merged into c2: a tombstone
+    duplicate = w.child("male", date(2010, 1, 10), SALE)
+    report = w.report(SALE, at(2025, 10, 1, 10), "school_cell", ["SCO.DRP"])
+    case = w.case(duplicate, report, SALE, triage=1)
+    type(duplicate).objects.filter(pk=duplicate.pk).update(merged_into=w.c2)
+    aggregates.rebuild()
+    assert cell("IN01", "2025")[0] == 6  # one more report
+    assert cell("IN02", "2025")[0] == 3  # c1, c2 (and its tombstone), c3
+    assert cell("IN03", "2025")[0] == 3  # A (c1), D (c4), E and the new case (c2)
+    assert cell("IN04", "2025")[0] == 3
+    assert Case.objects.filter(child=duplicate).get() == case
 
 
 def test_periods_computed_are_recorded_and_empty_cells_are_not_stored(world):
@@ -135,6 +225,32 @@ def test_refresh_gives_the_same_figures_as_a_rebuild(world):
     assert snapshot() == refreshed
     assert cell("IN01", "2025")[0] == 6
     assert cell("PQ01", "2025")[:2] == (2, 2)
+
+
+def test_refresh_sees_the_records_of_the_other_apps(world):
+    """A change in an assessment, referral, care arrangement or LS report (not in the case
+    itself) dirties its case's years: refresh still equals a rebuild."""
+    from himaya.assessment.models import Assessment
+    from himaya.placements.models import CareArrangement
+    from himaya.referrals.models import Referral
+
+    aggregates.refresh()  # records the watermark
+    late = Referral.objects.get(status="sent")
+    late.status, late.responded_at = "service_unavailable", late.sent_at
+    late.save()
+    foster = CareArrangement.objects.get(care_type="foster")
+    foster.care_type = "kinship"
+    foster.save()
+    raised = Assessment.objects.get(override_direction="up")
+    raised.override_direction = "none"
+    raised.save()
+    aggregates.refresh()
+    refreshed = snapshot()
+    aggregates.rebuild()
+    assert snapshot() == refreshed
+    assert cell("SG01", "2025")[:2] == (2, 3)
+    assert cell("PQ02", "2025")[:2] == (2, 3)
+    assert cell("PQ05", "2025")[:2] == (0, 4)
 
 
 def snapshot():

@@ -28,7 +28,7 @@ def test_provincial_dashboard_for_the_committee_member(world, personas, login):
     html = response.content.decode()
     assert "data:image/svg+xml" in html  # a chart...
     assert "<table" in html and "&lt;5" in html  # ...with its table, suppressed
-    assert "IN01" in html and "TM04" not in html  # pending indicators are not shown as figures
+    assert "IN01" in html and "JI02" not in html  # pending indicators are not shown as figures
 
 
 def test_national_dashboard_reads_only_the_aggregate_tables(world, personas, login):
@@ -80,7 +80,7 @@ def test_delays_report(world, personas, login):
     assert response.status_code == 200
     html = response.content.decode()
     assert "30.0" in html  # March: A's plan 30 days after the report
-    assert "TM05A" in html  # awaiting the assessment app, said so
+    assert "TM05A" in html and "TM04" in html  # report → assessment, now computed
     bad = login(personas.supervisor_sale).get("/indicators/delays/", {"period": "2025-03"})
     assert bad.status_code == 400
 
