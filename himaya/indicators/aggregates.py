@@ -304,15 +304,16 @@ def dirty_since(watermark) -> int | None:
 
 
 def _touched_cases(watermark):
-    """The cases whose assessments, referrals, care arrangements or supervised-liberty
-    reports changed since `watermark` (this module reads those apps; they never import it)."""
+    """The cases whose assessments, referrals, care arrangements, judicial measures or
+    supervised-liberty reports changed since `watermark` (this module reads those apps; they
+    never import it)."""
     from himaya.assessment.models import Assessment
-    from himaya.cases.models import SupervisedLibertyReport
+    from himaya.cases.models import JudicialMeasure, SupervisedLibertyReport
     from himaya.placements.models import CareArrangement
     from himaya.referrals.models import Referral
 
     ids: set = set()
-    for model in (Assessment, Referral, CareArrangement, SupervisedLibertyReport):
+    for model in (Assessment, Referral, CareArrangement, JudicialMeasure, SupervisedLibertyReport):
         ids.update(
             model.objects.filter(updated_at__gte=watermark)
             .order_by()

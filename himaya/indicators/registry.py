@@ -6,9 +6,9 @@ period, its territory history and its dimensions. `aggregates.py` turns facts in
 every period and territory; nothing else counts. The rules read the domain models (cases,
 children, accounts) in a few set-based queries each; no domain imports this module.
 
-Indicators that need data Himaya does not record yet (JI02: the CAPE's reception date of a
-decision) are registered with `pending` set: they are listed, documented and refused by the
-API with a clear message, never shown as zero.
+An indicator that needs data Himaya does not record is registered with `pending` set: it is
+listed, documented and refused by the API with a clear message, never shown as zero (none is,
+since JI02 reads the CAPE's reception date of each decision).
 """
 
 from __future__ import annotations
@@ -645,6 +645,29 @@ def ji01_facts() -> Iterator[Fact]:
         yield ctx.fact(cases[case_id], unit=measure_id, at=at, dims={"measure_type": measure_type})
 
 
+def ji02_facts() -> Iterator[Fact]:
+    """Decisions taken in the period (placed on their date); met when the CAPE's reception
+    date is recorded no later than the decision date + 30 days. `value` is the delay in days
+    (JI02B's median), set only when the reception date is recorded."""
+    from himaya.cases.models import Case, JudicialMeasure
+
+    measures = list(
+        JudicialMeasure.objects.exclude(case__closure_reason="duplicate").values_list(
+            "id", "case_id", "measure_type", "decided_at", "received_on"
+        )
+    )
+    rows = _case_rows(queryset=Case.objects.filter(id__in={m[1] for m in measures}))
+    cases = {row["id"]: row for row in rows}
+    ctx = _CaseContext(rows)
+    for measure_id, case_id, measure_type, decided_on, received_on in measures:
+        delay = (received_on - decided_on).days if received_on else None
+        yield ctx.fact(
+            cases[case_id], unit=measure_id, at=_noon(decided_on),
+            num=delay is not None and delay <= 30, value=delay,
+            dims={"measure_type": measure_type},
+        )  # fmt: skip
+
+
 def _closures(excluded: tuple[str, ...] = CLOSURE_EXCLUDED):
     from himaya.cases.models import Case
 
@@ -1095,11 +1118,6 @@ def _programme_record_facts(code: str) -> Callable[[], Iterator[Fact]]:
 
 # --- the registry ---------------------------------------------------------------------------------
 
-_JUDICIAL = _(
-    "needs the date the CAPE received each judicial decision, which judicial measures do not "
-    "record yet"
-)
-
 I = Indicator  # noqa: E741 (a table reads better with a short name)
 CASE_DIMS = (*STANDARD, "level")
 
@@ -1157,7 +1175,12 @@ INDICATORS: dict[str, Indicator] = {
         I("JI01", _("Judicial measures by type"), "decision", "count", "event", "judicial",
           ("measure_type", "sex", "age_band"), ji01_facts),
         I("JI02", _("Judicial measures transmitted to the CAPE within 30 days"), "decision",
-          "proportion", "event", "judicial", (), pending=_JUDICIAL),
+          "proportion", "event", "judicial", ("measure_type",), ji02_facts,
+          note=_("Decisions of the period received by the CAPE within 30 days of their date; "
+                 "final 30 days after the period ends.")),
+        I("JI02B", _("Median days from judicial decision to its reception by the CAPE"),
+          "decision", "median", "event", "judicial", ("measure_type",), ji02_facts,
+          note=_("JI02, second figure: decisions of the period whose reception is recorded.")),
         I("JI03", _("Supervised-liberty reports received on time"), "report", "proportion",
           "event", "judicial", (), ji03_facts),
         I("OC01", _("Closed cases with goals achieved"), "case", "proportion", "event",

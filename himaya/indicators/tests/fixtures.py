@@ -123,9 +123,10 @@ def build_world(personas) -> World:
            done_at=at(2025, 2, 20, 18))  # fmt: skip
     JudicialReferral.objects.create(case=w.B, court="TPI Salé", sent_at=at(2025, 2, 20, 18),
                                     recorded_by=w.user)  # fmt: skip
+    # JI02: the CAPE received it on 25 April, 15 days after the decision (in time)
     JudicialMeasure.objects.create(case=w.B, measure_type="protection_measure_481",
                                    decided_at=date(2025, 4, 10), starts_on=date(2025, 4, 10),
-                                   recorded_by=w.user)  # fmt: skip
+                                   received_on=date(2025, 4, 25), recorded_by=w.user)  # fmt: skip
 
     # C: level 2, seen only after 80 h; closed (no protection concern) on 20 January
     w.C = w.case(w.c3, w.r5, SALE, triage=2, closed_at=at(2025, 1, 20, 12),
@@ -223,9 +224,10 @@ def build_other_apps(w: World) -> None:
 
     # JI03: D's supervised liberty (decided in Tanger on 15 Mar). Report due 30 Jun sent 10 Jul
     # (in the 15 days); due 30 Sep sent 20 Oct (late); due 31 Dec not sent.
+    # JI02: the CAPE received the decision on 1 May, 47 days after it (late).
     measure = JudicialMeasure.objects.create(
         case=w.D, measure_type="supervised_liberty", decided_at=date(2025, 3, 15),
-        starts_on=date(2025, 3, 15), recorded_by=w.user,
+        starts_on=date(2025, 3, 15), received_on=date(2025, 5, 1), recorded_by=w.user,
     )  # fmt: skip
     for due, sent_on in (
         (date(2025, 6, 30), date(2025, 7, 10)),

@@ -184,6 +184,30 @@ def test_supervised_liberty_reports(world):
     assert cell("JI01", "2025", TANGER)[0] == 1  # the LS measure, decided in Tanger
 
 
+def test_ji02_decisions_received_by_the_cape_within_30_days(world):
+    # B's 481 measure (Salé, 10 Apr) received 25 Apr: 15 days, in time. D's supervised liberty
+    # (Tanger on 15 Mar, before the transfer) received 1 May: 47 days, late.
+    assert cell("JI02", "2025")[:2] == (1, 1)
+    assert cell("JI02", "2025-Q2")[:2] == (1, 1)
+    assert cell("JI02", "2025-Q1")[:2] == (0, 0)
+    assert cell("JI02", "2025", TANGER)[:2] == (0, 1)
+    assert cell("JI02", "2025", "MA")[:2] == (1, 2)
+    assert cell("JI02", "2025", "MA", dims="measure_type=supervised_liberty")[:2] == (0, 1)
+    # JI02B: median delay — Salé 15, Tanger 47, national median of (15, 47) = 31
+    assert cell("JI02B", "2025")[1:] == (1, 15)
+    assert cell("JI02B", "2025", TANGER)[1:] == (1, 47)
+    assert cell("JI02B", "2025", "MA")[1:] == (2, 31)
+
+
+def test_ji02_a_decision_without_reception_date_is_not_met(world):
+    from himaya.cases.models import JudicialMeasure
+
+    JudicialMeasure.objects.filter(case=world.B).update(received_on=None)
+    aggregates.rebuild()
+    assert cell("JI02", "2025")[:2] == (0, 1)
+    assert cell("JI02B", "2025")[1:] == (0, None)  # no delay to take the median of
+
+
 def test_a_merged_child_is_counted_once(world):
     from himaya.cases.models import Case
 
