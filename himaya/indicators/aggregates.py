@@ -163,6 +163,9 @@ def compute(indicator: Indicator, periods: list[Period], chain: dict) -> list[Ag
             elif with_age:
                 band = age_band(fact.birth, moment.astimezone(TZ).date())
                 keys = static + _age_keys(fact, with_age, band)
+            value = fact.value
+            if indicator.elapsed and fact.start is not None:
+                value = (moment.astimezone(TZ).date() - fact.start.astimezone(TZ).date()).days
             for breakdown, key in keys:
                 for territory in territories:
                     cell = cells.get((territory, breakdown, key))
@@ -170,8 +173,8 @@ def compute(indicator: Indicator, periods: list[Period], chain: dict) -> list[Ag
                         cell = cells[(territory, breakdown, key)] = _Cell()
                     cell.units.add(uid)
                     (cell.wins if fact.num else cell.misses).add(uid)
-                    if fact.value is not None:
-                        cell.values[uid] = fact.value
+                    if value is not None:
+                        cell.values[uid] = value
         # Only non-empty cells are stored: in a period listed in `ComputedPeriod` an absent
         # cell reads 0, and a period not listed reads "not computed" — never 0.
         for (territory, breakdown, key), cell in cells.items():

@@ -194,6 +194,9 @@ class Indicator:
     suppressed: bool = True  # Part B figures contain no child data (§1.6)
     # A unit with several facts in a cell is in the numerator if any / all of them are.
     combine: str = "any"
+    # A stock median of the time so far: a fact's value is the days from its start to the
+    # reference date of each period (OC05 b), not a fixed number.
+    elapsed: bool = False
     note: object = ""
 
     @property
@@ -991,6 +994,18 @@ def _oc05(care_types: tuple[str, ...]) -> Callable[[], Iterator[Fact]]:
     return facts
 
 
+def oc05b_facts() -> Iterator[Fact]:
+    """(b) EPS and CPE arrangements active on the reference date (from their start date until
+    the day they end); the aggregate engine measures each one's days so far on that date."""
+    arrangements, cases, ctx = _arrangements(care_type__in=("eps", "cpe"))
+    for pk, case_id, care_type, start, end in arrangements:
+        if case_id in cases and (end is None or end > start):
+            yield ctx.fact(
+                cases[case_id], unit=pk, start=_midnight(start),
+                end=_midnight(end) if end else None, dims={"care_type": care_type},
+            )  # fmt: skip
+
+
 def _oc06(counted: tuple[str, ...]) -> Callable[[], Iterator[Fact]]:
     def facts() -> Iterator[Fact]:
         """Children with an open case and an active primary arrangement other than `family`
@@ -1196,6 +1211,10 @@ INDICATORS: dict[str, Indicator] = {
         I("OC05", _("Length of institutional placement"), "care arrangement", "median", "event",
           "outcomes", ("care_type", "sex", "age_band"), _oc05(("eps", "cpe")),
           note=_("(a) Arrangements in an EPS or a CPE ended in the period, in days.")),
+        I("OC05B", _("Time so far in institutional placement"), "care arrangement", "median",
+          "stock", "outcomes", ("care_type", "sex", "age_band"), oc05b_facts, elapsed=True,
+          note=_("OC05 (b): arrangements in an EPS or a CPE active on the reference date, days "
+                 "from their start to that date.")),
         I("OC05C", _("Length of stay in emergency shelters"), "care arrangement", "median",
           "event", "outcomes", ("sex", "age_band"), _oc05(("emergency_shelter",)),
           note=_("OC05 (c): emergency-shelter arrangements ended in the period, in days.")),

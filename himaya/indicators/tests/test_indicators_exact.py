@@ -208,6 +208,23 @@ def test_ji02_a_decision_without_reception_date_is_not_met(world):
     assert cell("JI02B", "2025")[1:] == (0, None)  # no delay to take the median of
 
 
+def test_oc05b_time_so_far_of_active_institutional_placements(world):
+    # B in an EPS 1 Mar → 30 May (Salé); D in a CPE from 1 Jun (Tanger, Salé from 1 Aug).
+    # 31 Mar: B, 30 days so far. 30 Apr (month): B, 60. 30 Jun: B ended; D 29 days, in Tanger.
+    # 31 Dec: D, 213 days (29 + 31 + 31 + 30 + 31 + 30 + 31), in Salé.
+    assert cell("OC05B", "2025-Q1")[1:] == (1, 30)
+    assert cell("OC05B", "2025-04")[1:] == (1, 60)
+    assert cell("OC05B", "2025-Q2")[1:] == (0, None)
+    assert cell("OC05B", "2025-Q2", TANGER)[1:] == (1, 29)
+    assert cell("OC05B", "2025")[1:] == (1, 213)
+    assert cell("OC05B", "2025", TANGER)[1:] == (0, None)
+    assert cell("OC05B", "2025", "MA")[1:] == (1, 213)
+    assert cell("OC05B", "2025", dims="care_type=cpe")[1:] == (1, 213)
+    assert cell("OC05B", "2025-Q1", dims="care_type=eps")[1:] == (1, 30)
+    # (a) is unchanged: B's 90 days, placed on its end date
+    assert cell("OC05", "2025")[1:] == (1, 90)
+
+
 def test_a_merged_child_is_counted_once(world):
     from himaya.cases.models import Case
 
