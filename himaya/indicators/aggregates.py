@@ -323,6 +323,14 @@ def _touched_cases(watermark):
             .values_list("case_id", flat=True)
             .distinct()
         )
+    from himaya.placements.models import PlacementReview
+
+    ids.update(
+        PlacementReview.objects.filter(updated_at__gte=watermark)
+        .order_by()
+        .values_list("arrangement__case_id", flat=True)
+        .distinct()
+    )
     return list(ids)
 
 

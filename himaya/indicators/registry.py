@@ -107,7 +107,12 @@ DIMENSIONS: dict[str, Dimension] = {
         Dimension("waiver_reason", _("waiver reason"), _code_values("waiver_reason", ("none",))),
         Dimension("measure_type", _("measure type"), _code_values("judicial_measure_type")),
         Dimension("closure_reason", _("closure reason"), _code_values("closure_reason")),
-        Dimension("record_type", _("record type"), _fixed("case_plan", "closure")),
+        Dimension(
+            "record_type",
+            _("record type"),
+            _fixed("assessment", "case_plan", "closure", "placement_review"),
+        ),
+        Dimension("provider_type", _("provider organisation type"), _code_values("org_type")),
         Dimension("service", _("service type"), _code_values("service_type")),
         Dimension(
             "refusal_reason",
@@ -605,10 +610,32 @@ def pq03_facts() -> Iterator[Fact]:
 
 
 def pq06_facts() -> Iterator[Fact]:
-    """The child's views documented on case-plan approvals and approved closures (the
-    assessment and placement-review records come with their apps)."""
+    """The child's views documented, per record type: full assessments completed, first
+    case-plan approvals, approved closures and placement reviews done in the period; in the
+    numerator when the views themselves are recorded (a reason they could not be obtained is
+    not "views recorded")."""
+    from himaya.assessment.models import Assessment
+    from himaya.placements.models import PlacementReview
+
     rows = _case_rows("plan_approved_at", "plan_child_views", "closure")
     ctx = _CaseContext(rows)
+    cases = {row["id"]: row for row in rows}
+    for pk, case_id, completed_at, views in Assessment.objects.filter(
+        kind="full", completed_at__isnull=False
+    ).values_list("id", "case_id", "completed_at", "child_views"):
+        if case_id in cases:
+            yield ctx.fact(
+                cases[case_id], unit=("assessment", pk), at=completed_at,
+                num=bool(views.strip()), dims={"record_type": "assessment"},
+            )  # fmt: skip
+    for pk, case_id, reviewed_on, views in PlacementReview.objects.values_list(
+        "id", "arrangement__case_id", "reviewed_on", "child_views"
+    ):
+        if case_id in cases:
+            yield ctx.fact(
+                cases[case_id], unit=("review", pk), at=_noon(reviewed_on),
+                num=bool(views.strip()), dims={"record_type": "placement_review"},
+            )  # fmt: skip
     for row in rows:
         if row["plan_approved_at"]:
             yield ctx.fact(
@@ -928,7 +955,7 @@ def _referrals():
     referrals = list(
         Referral.objects.values_list(
             "id", "case_id", "service", "status", "sent_at", "responded_at", "completed_at",
-            "cancelled_at", "refusal_reason",
+            "cancelled_at", "refusal_reason", "provider_organisation__type",
         )
     )  # fmt: skip
     rows = _case_rows(queryset=Case.objects.filter(id__in={r[1] for r in referrals}))
@@ -940,7 +967,7 @@ def pq02_facts() -> Iterator[Fact]:
     cancelled before that date; met when the provider's first response (accepted, refused,
     service unavailable or completed) was recorded at or before it. Territory: the case's."""
     referrals, cases, ctx = _referrals()
-    for pk, case_id, service, _status, sent, responded, completed, cancelled, _r in referrals:
+    for pk, case_id, service, _status, sent, responded, completed, cancelled, _r, kind in referrals:
         if case_id not in cases:
             continue
         due = sent + timedelta(days=30)
@@ -949,7 +976,7 @@ def pq02_facts() -> Iterator[Fact]:
         first = _earliest(responded, completed)
         yield ctx.fact(
             cases[case_id], unit=pk, at=due, num=first is not None and first <= due,
-            dims={"service": service},
+            dims={"service": service, "provider_type": kind or "other"},
         )  # fmt: skip
 
 
@@ -957,12 +984,13 @@ def sg01_facts() -> Iterator[Fact]:
     """Referrals sent in the period, minus the cancelled ones; refused or service unavailable
     in the numerator."""
     referrals, cases, ctx = _referrals()
-    for pk, case_id, service, status, sent, _resp, _done, _cancelled, reason in referrals:
+    for pk, case_id, service, status, sent, _resp, _done, _cancelled, reason, kind in referrals:
         if case_id not in cases or status == "cancelled":
             continue
         yield ctx.fact(
             cases[case_id], unit=pk, at=sent, num=status in DECLINED,
-            dims={"service": service, "refusal_reason": reason or "none"},
+            dims={"service": service, "refusal_reason": reason or "none",
+                  "provider_type": kind or "other"},
         )  # fmt: skip
 
 
@@ -1172,7 +1200,7 @@ INDICATORS: dict[str, Indicator] = {
         I("PQ01", _("Cases with a case plan"), "case", "proportion", "stock", "quality",
           ("level",), pq01_facts),
         I("PQ02", _("Referrals with feedback within 30 days"), "referral", "proportion", "event",
-          "quality", ("service",), pq02_facts),
+          "quality", ("service", "provider_type"), pq02_facts),
         I("PQ03", _("Cases followed up at the required frequency"), "case", "proportion",
           "event", "quality", ("level",), pq03_facts, combine="all"),
         I("PQ04", _("Reassessments on time"), "task", "proportion", "event", "quality", (),
@@ -1226,7 +1254,7 @@ INDICATORS: dict[str, Indicator] = {
           "stock", "outcomes", STANDARD, _oc06(RESIDENTIAL),
           note=_("OC06 (b): EPS, CPE or emergency shelter, same denominator as OC06.")),
         I("SG01", _("Service gaps (referrals refused or unavailable)"), "referral", "proportion",
-          "event", "gaps", ("service", "refusal_reason"), sg01_facts),
+          "event", "gaps", ("service", "refusal_reason", "provider_type"), sg01_facts),
         # Part B — not suppressed (no child data)
         I("PG01", _("CPPE created"), "structure", "sum", "stock", "programme", (),
           _programme_record_facts("PG01"), suppressed=False),

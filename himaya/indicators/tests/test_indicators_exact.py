@@ -99,8 +99,17 @@ def test_timeliness(world):
 def test_process_quality(world):
     assert cell("PQ01", "2025")[:2] == (1, 2)  # A approved; E due 15 Sep, not approved
     assert cell("PQ01", "2025-02")[:2] == (0, 1)  # A due 24 Feb, approved 12 Mar
-    assert cell("PQ06", "2025")[:2] == (1, 3)  # A's plan with views; B and C closures without
+    # Salé: A's full assessment (views) and B's (none); A's plan (views); B and C closures
+    # (none); B's EPS review on 15 Apr (views) → 3 of 6. Tanger: D's CPE review on 15 Jul
+    # (views could not be obtained) → 0 of 1.
+    assert cell("PQ06", "2025")[:2] == (3, 6)
     assert cell("PQ06", "2025", dims="record_type=closure")[:2] == (0, 2)
+    assert cell("PQ06", "2025", dims="record_type=assessment")[:2] == (1, 2)
+    assert cell("PQ06", "2025", dims="record_type=case_plan")[:2] == (1, 1)
+    assert cell("PQ06", "2025", dims="record_type=placement_review")[:2] == (1, 1)
+    assert cell("PQ06", "2025", TANGER, dims="record_type=placement_review")[:2] == (0, 1)
+    assert cell("PQ06", "2025", "MA")[:2] == (3, 7)
+    assert cell("PQ06", "2025-Q1")[:2] == (2, 4)  # A, B assessments; A's plan; C's closure
 
 
 def test_judicial_and_outcomes(world):
@@ -146,11 +155,15 @@ def test_referrals(world):
     assert cell("PQ02", "2025-Q1")[:2] == (1, 1)
     assert cell("PQ02", "2025-Q2")[:2] == (0, 1)
     assert cell("PQ02", "2025", dims="service=mental_health")[:2] == (0, 1)
+    # all four went to the hospital's unit (organisation type hospital_unit)
+    assert cell("PQ02", "2025", dims="provider_type=hospital_unit")[:2] == (1, 3)
+    assert cell("PQ02", "2025", dims="provider_type=cape")[:2] == (0, 0)
     # SG01: R2 refused out of R1 R2 R4 (R3 cancelled)
     assert cell("SG01", "2025")[:2] == (1, 3)
     assert cell("SG01", "2025-Q1")[:2] == (1, 2)
     assert cell("SG01", "2025", dims="refusal_reason=no_capacity")[:2] == (1, 1)
     assert cell("SG01", "2025", dims="service=health")[:2] == (0, 2)
+    assert cell("SG01", "2025", dims="provider_type=hospital_unit")[:2] == (1, 3)
 
 
 def test_care_arrangements(world):
@@ -269,10 +282,12 @@ def test_refresh_gives_the_same_figures_as_a_rebuild(world):
 
 
 def test_refresh_sees_the_records_of_the_other_apps(world):
-    """A change in an assessment, referral, care arrangement or LS report (not in the case
-    itself) dirties its case's years: refresh still equals a rebuild."""
+    """A change in an assessment, referral, care arrangement, placement review, judicial
+    measure or LS report (not in the case itself) dirties its case's years: refresh still
+    equals a rebuild."""
     from himaya.assessment.models import Assessment
-    from himaya.placements.models import CareArrangement
+    from himaya.cases.models import JudicialMeasure
+    from himaya.placements.models import CareArrangement, PlacementReview
     from himaya.referrals.models import Referral
 
     aggregates.refresh()  # records the watermark
@@ -285,6 +300,12 @@ def test_refresh_sees_the_records_of_the_other_apps(world):
     raised = Assessment.objects.get(override_direction="up")
     raised.override_direction = "none"
     raised.save()
+    review = PlacementReview.objects.get(reviewed_on=date(2025, 7, 15))
+    review.child_views = "wants to stay"
+    review.save()
+    measure = JudicialMeasure.objects.get(measure_type="supervised_liberty")
+    measure.received_on = date(2025, 4, 1)  # 17 days after the decision
+    measure.save()
     aggregates.refresh()
     refreshed = snapshot()
     aggregates.rebuild()
@@ -292,6 +313,8 @@ def test_refresh_sees_the_records_of_the_other_apps(world):
     assert cell("SG01", "2025")[:2] == (2, 3)
     assert cell("PQ02", "2025")[:2] == (2, 3)
     assert cell("PQ05", "2025")[:2] == (0, 4)
+    assert cell("PQ06", "2025", TANGER)[:2] == (1, 1)
+    assert cell("JI02", "2025", TANGER)[:2] == (1, 1)
 
 
 def snapshot():
