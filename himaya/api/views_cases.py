@@ -613,6 +613,7 @@ class MeasureSerializer(serializers.Serializer):
     ends_on = serializers.DateField(required=False, allow_null=True, default=None)
     review_on = serializers.DateField(required=False, allow_null=True, default=None)
     institution = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    received_on = serializers.DateField(required=False, allow_null=True, default=None)
 
 
 class PlanActionSerializer(serializers.Serializer):
@@ -725,7 +726,8 @@ class JudicialMeasureCreate(_CaseAction):
     def perform(self, request, case, data):
         services.judicial_measure_add(
             actor=request.user, case_id=case.pk, measure_type=data["type"], decided_at=data["decided_at"],
-            starts_on=data["starts_on"], ends_on=data["ends_on"], review_on=data["review_on"], institution=_organisation(data["institution"], "institution"), request=request,
+            starts_on=data["starts_on"], ends_on=data["ends_on"], review_on=data["review_on"], institution=_organisation(data["institution"], "institution"),
+            received_on=data["received_on"], request=request,
         )  # fmt: skip
 
 

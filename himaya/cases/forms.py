@@ -537,6 +537,9 @@ class JudicialMeasureForm(forms.Form):
     starts_on = forms.DateField(label=_("Starts on"), widget=DateInput())
     ends_on = forms.DateField(label=_("Ends on"), widget=DateInput(), required=False)
     review_on = forms.DateField(label=_("Review on"), widget=DateInput(), required=False)
+    received_on = forms.DateField(
+        label=_("Date the CAPE received the decision"), widget=DateInput(), required=False
+    )
 
     SERVICE_FIELDS = {"type": "measure_type"}
 

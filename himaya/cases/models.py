@@ -295,6 +295,8 @@ class JudicialMeasure(BaseModel):
     starts_on = models.DateField()
     ends_on = models.DateField(null=True, blank=True)
     review_on = models.DateField(null=True, blank=True)
+    # JI02: the date the CAPE's follow-up cell received the decision (None: not recorded).
+    received_on = models.DateField(_("date the CAPE received the decision"), null=True, blank=True)
     institution = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

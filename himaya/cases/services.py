@@ -1067,6 +1067,7 @@ def judicial_measure_add(
     ends_on: date | None = None,
     review_on: date | None = None,
     institution: Organisation | None = None,
+    received_on: date | None = None,
     request=None,
 ) -> JudicialMeasure:
     """R4: a judicial decision is a reassessment trigger; R5: supervised liberty creates the
@@ -1080,12 +1081,19 @@ def judicial_measure_add(
         raise ValidationError({"ends_on": _("A measure cannot end before it starts.")})
     if review_on and review_on < starts_on:
         raise ValidationError({"review_on": _("A measure cannot be reviewed before it starts.")})
+    if received_on and received_on > timezone.localdate():
+        raise ValidationError({"received_on": _("The reception date cannot be in the future.")})
+    if received_on and received_on < decided_at:
+        raise ValidationError(
+            {"received_on": _("The CAPE cannot receive a decision before it is taken.")}
+        )
     legal_basis = (codes.get("judicial_measure_type", measure_type).attrs or {}).get(
         "legal_basis", ""
     )
     measure = JudicialMeasure.objects.create(
         case=case, measure_type=measure_type, legal_basis=legal_basis, decided_at=decided_at, starts_on=starts_on,
-        ends_on=ends_on, review_on=review_on, institution=institution, recorded_by=actor,
+        ends_on=ends_on, review_on=review_on, institution=institution, received_on=received_on,
+        recorded_by=actor,
     )  # fmt: skip
     case.judicial_status = "measure_active"
     _save(case, ["judicial_status"])

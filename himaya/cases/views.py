@@ -837,7 +837,7 @@ def judicial_measure(request, case_id):
         services.judicial_measure_add(
             actor=request.user, case_id=case.pk, measure_type=data["measure_type"],
             decided_at=data["decided_at"], starts_on=data["starts_on"], ends_on=data["ends_on"],
-            review_on=data["review_on"], request=request,
+            review_on=data["review_on"], received_on=data["received_on"], request=request,
         )  # fmt: skip
 
     return _run(request, case, "judicial_measure", form, call, _("Judicial measure recorded."))

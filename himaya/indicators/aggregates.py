@@ -163,6 +163,9 @@ def compute(indicator: Indicator, periods: list[Period], chain: dict) -> list[Ag
             elif with_age:
                 band = age_band(fact.birth, moment.astimezone(TZ).date())
                 keys = static + _age_keys(fact, with_age, band)
+            value = fact.value
+            if indicator.elapsed and fact.start is not None:
+                value = (moment.astimezone(TZ).date() - fact.start.astimezone(TZ).date()).days
             for breakdown, key in keys:
                 for territory in territories:
                     cell = cells.get((territory, breakdown, key))
@@ -170,8 +173,8 @@ def compute(indicator: Indicator, periods: list[Period], chain: dict) -> list[Ag
                         cell = cells[(territory, breakdown, key)] = _Cell()
                     cell.units.add(uid)
                     (cell.wins if fact.num else cell.misses).add(uid)
-                    if fact.value is not None:
-                        cell.values[uid] = fact.value
+                    if value is not None:
+                        cell.values[uid] = value
         # Only non-empty cells are stored: in a period listed in `ComputedPeriod` an absent
         # cell reads 0, and a period not listed reads "not computed" — never 0.
         for (territory, breakdown, key), cell in cells.items():
@@ -304,21 +307,30 @@ def dirty_since(watermark) -> int | None:
 
 
 def _touched_cases(watermark):
-    """The cases whose assessments, referrals, care arrangements or supervised-liberty
-    reports changed since `watermark` (this module reads those apps; they never import it)."""
+    """The cases whose assessments, referrals, care arrangements, judicial measures or
+    supervised-liberty reports changed since `watermark` (this module reads those apps; they
+    never import it)."""
     from himaya.assessment.models import Assessment
-    from himaya.cases.models import SupervisedLibertyReport
+    from himaya.cases.models import JudicialMeasure, SupervisedLibertyReport
     from himaya.placements.models import CareArrangement
     from himaya.referrals.models import Referral
 
     ids: set = set()
-    for model in (Assessment, Referral, CareArrangement, SupervisedLibertyReport):
+    for model in (Assessment, Referral, CareArrangement, JudicialMeasure, SupervisedLibertyReport):
         ids.update(
             model.objects.filter(updated_at__gte=watermark)
             .order_by()
             .values_list("case_id", flat=True)
             .distinct()
         )
+    from himaya.placements.models import PlacementReview
+
+    ids.update(
+        PlacementReview.objects.filter(updated_at__gte=watermark)
+        .order_by()
+        .values_list("arrangement__case_id", flat=True)
+        .distinct()
+    )
     return list(ids)
 
 

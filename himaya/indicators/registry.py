@@ -6,9 +6,9 @@ period, its territory history and its dimensions. `aggregates.py` turns facts in
 every period and territory; nothing else counts. The rules read the domain models (cases,
 children, accounts) in a few set-based queries each; no domain imports this module.
 
-Indicators that need data Himaya does not record yet (JI02: the CAPE's reception date of a
-decision) are registered with `pending` set: they are listed, documented and refused by the
-API with a clear message, never shown as zero.
+An indicator that needs data Himaya does not record is registered with `pending` set: it is
+listed, documented and refused by the API with a clear message, never shown as zero (none is,
+since JI02 reads the CAPE's reception date of each decision).
 """
 
 from __future__ import annotations
@@ -107,7 +107,12 @@ DIMENSIONS: dict[str, Dimension] = {
         Dimension("waiver_reason", _("waiver reason"), _code_values("waiver_reason", ("none",))),
         Dimension("measure_type", _("measure type"), _code_values("judicial_measure_type")),
         Dimension("closure_reason", _("closure reason"), _code_values("closure_reason")),
-        Dimension("record_type", _("record type"), _fixed("case_plan", "closure")),
+        Dimension(
+            "record_type",
+            _("record type"),
+            _fixed("assessment", "case_plan", "closure", "placement_review"),
+        ),
+        Dimension("provider_type", _("provider organisation type"), _code_values("org_type")),
         Dimension("service", _("service type"), _code_values("service_type")),
         Dimension(
             "refusal_reason",
@@ -194,6 +199,9 @@ class Indicator:
     suppressed: bool = True  # Part B figures contain no child data (§1.6)
     # A unit with several facts in a cell is in the numerator if any / all of them are.
     combine: str = "any"
+    # A stock median of the time so far: a fact's value is the days from its start to the
+    # reference date of each period (OC05 b), not a fixed number.
+    elapsed: bool = False
     note: object = ""
 
     @property
@@ -602,10 +610,32 @@ def pq03_facts() -> Iterator[Fact]:
 
 
 def pq06_facts() -> Iterator[Fact]:
-    """The child's views documented on case-plan approvals and approved closures (the
-    assessment and placement-review records come with their apps)."""
+    """The child's views documented, per record type: full assessments completed, first
+    case-plan approvals, approved closures and placement reviews done in the period; in the
+    numerator when the views themselves are recorded (a reason they could not be obtained is
+    not "views recorded")."""
+    from himaya.assessment.models import Assessment
+    from himaya.placements.models import PlacementReview
+
     rows = _case_rows("plan_approved_at", "plan_child_views", "closure")
     ctx = _CaseContext(rows)
+    cases = {row["id"]: row for row in rows}
+    for pk, case_id, completed_at, views in Assessment.objects.filter(
+        kind="full", completed_at__isnull=False
+    ).values_list("id", "case_id", "completed_at", "child_views"):
+        if case_id in cases:
+            yield ctx.fact(
+                cases[case_id], unit=("assessment", pk), at=completed_at,
+                num=bool(views.strip()), dims={"record_type": "assessment"},
+            )  # fmt: skip
+    for pk, case_id, reviewed_on, views in PlacementReview.objects.values_list(
+        "id", "arrangement__case_id", "reviewed_on", "child_views"
+    ):
+        if case_id in cases:
+            yield ctx.fact(
+                cases[case_id], unit=("review", pk), at=_noon(reviewed_on),
+                num=bool(views.strip()), dims={"record_type": "placement_review"},
+            )  # fmt: skip
     for row in rows:
         if row["plan_approved_at"]:
             yield ctx.fact(
@@ -643,6 +673,29 @@ def ji01_facts() -> Iterator[Fact]:
     for measure_id, case_id, measure_type, decided_on in measures:
         at = datetime.combine(decided_on, datetime.min.time().replace(hour=12), tzinfo=TZ)
         yield ctx.fact(cases[case_id], unit=measure_id, at=at, dims={"measure_type": measure_type})
+
+
+def ji02_facts() -> Iterator[Fact]:
+    """Decisions taken in the period (placed on their date); met when the CAPE's reception
+    date is recorded no later than the decision date + 30 days. `value` is the delay in days
+    (JI02B's median), set only when the reception date is recorded."""
+    from himaya.cases.models import Case, JudicialMeasure
+
+    measures = list(
+        JudicialMeasure.objects.exclude(case__closure_reason="duplicate").values_list(
+            "id", "case_id", "measure_type", "decided_at", "received_on"
+        )
+    )
+    rows = _case_rows(queryset=Case.objects.filter(id__in={m[1] for m in measures}))
+    cases = {row["id"]: row for row in rows}
+    ctx = _CaseContext(rows)
+    for measure_id, case_id, measure_type, decided_on, received_on in measures:
+        delay = (received_on - decided_on).days if received_on else None
+        yield ctx.fact(
+            cases[case_id], unit=measure_id, at=_noon(decided_on),
+            num=delay is not None and delay <= 30, value=delay,
+            dims={"measure_type": measure_type},
+        )  # fmt: skip
 
 
 def _closures(excluded: tuple[str, ...] = CLOSURE_EXCLUDED):
@@ -902,7 +955,7 @@ def _referrals():
     referrals = list(
         Referral.objects.values_list(
             "id", "case_id", "service", "status", "sent_at", "responded_at", "completed_at",
-            "cancelled_at", "refusal_reason",
+            "cancelled_at", "refusal_reason", "provider_organisation__type",
         )
     )  # fmt: skip
     rows = _case_rows(queryset=Case.objects.filter(id__in={r[1] for r in referrals}))
@@ -914,7 +967,7 @@ def pq02_facts() -> Iterator[Fact]:
     cancelled before that date; met when the provider's first response (accepted, refused,
     service unavailable or completed) was recorded at or before it. Territory: the case's."""
     referrals, cases, ctx = _referrals()
-    for pk, case_id, service, _status, sent, responded, completed, cancelled, _r in referrals:
+    for pk, case_id, service, _status, sent, responded, completed, cancelled, _r, kind in referrals:
         if case_id not in cases:
             continue
         due = sent + timedelta(days=30)
@@ -923,7 +976,7 @@ def pq02_facts() -> Iterator[Fact]:
         first = _earliest(responded, completed)
         yield ctx.fact(
             cases[case_id], unit=pk, at=due, num=first is not None and first <= due,
-            dims={"service": service},
+            dims={"service": service, "provider_type": kind or "other"},
         )  # fmt: skip
 
 
@@ -931,12 +984,13 @@ def sg01_facts() -> Iterator[Fact]:
     """Referrals sent in the period, minus the cancelled ones; refused or service unavailable
     in the numerator."""
     referrals, cases, ctx = _referrals()
-    for pk, case_id, service, status, sent, _resp, _done, _cancelled, reason in referrals:
+    for pk, case_id, service, status, sent, _resp, _done, _cancelled, reason, kind in referrals:
         if case_id not in cases or status == "cancelled":
             continue
         yield ctx.fact(
             cases[case_id], unit=pk, at=sent, num=status in DECLINED,
-            dims={"service": service, "refusal_reason": reason or "none"},
+            dims={"service": service, "refusal_reason": reason or "none",
+                  "provider_type": kind or "other"},
         )  # fmt: skip
 
 
@@ -966,6 +1020,18 @@ def _oc05(care_types: tuple[str, ...]) -> Callable[[], Iterator[Fact]]:
                 )  # fmt: skip
 
     return facts
+
+
+def oc05b_facts() -> Iterator[Fact]:
+    """(b) EPS and CPE arrangements active on the reference date (from their start date until
+    the day they end); the aggregate engine measures each one's days so far on that date."""
+    arrangements, cases, ctx = _arrangements(care_type__in=("eps", "cpe"))
+    for pk, case_id, care_type, start, end in arrangements:
+        if case_id in cases and (end is None or end > start):
+            yield ctx.fact(
+                cases[case_id], unit=pk, start=_midnight(start),
+                end=_midnight(end) if end else None, dims={"care_type": care_type},
+            )  # fmt: skip
 
 
 def _oc06(counted: tuple[str, ...]) -> Callable[[], Iterator[Fact]]:
@@ -1095,11 +1161,6 @@ def _programme_record_facts(code: str) -> Callable[[], Iterator[Fact]]:
 
 # --- the registry ---------------------------------------------------------------------------------
 
-_JUDICIAL = _(
-    "needs the date the CAPE received each judicial decision, which judicial measures do not "
-    "record yet"
-)
-
 I = Indicator  # noqa: E741 (a table reads better with a short name)
 CASE_DIMS = (*STANDARD, "level")
 
@@ -1139,7 +1200,7 @@ INDICATORS: dict[str, Indicator] = {
         I("PQ01", _("Cases with a case plan"), "case", "proportion", "stock", "quality",
           ("level",), pq01_facts),
         I("PQ02", _("Referrals with feedback within 30 days"), "referral", "proportion", "event",
-          "quality", ("service",), pq02_facts),
+          "quality", ("service", "provider_type"), pq02_facts),
         I("PQ03", _("Cases followed up at the required frequency"), "case", "proportion",
           "event", "quality", ("level",), pq03_facts, combine="all"),
         I("PQ04", _("Reassessments on time"), "task", "proportion", "event", "quality", (),
@@ -1157,7 +1218,12 @@ INDICATORS: dict[str, Indicator] = {
         I("JI01", _("Judicial measures by type"), "decision", "count", "event", "judicial",
           ("measure_type", "sex", "age_band"), ji01_facts),
         I("JI02", _("Judicial measures transmitted to the CAPE within 30 days"), "decision",
-          "proportion", "event", "judicial", (), pending=_JUDICIAL),
+          "proportion", "event", "judicial", ("measure_type",), ji02_facts,
+          note=_("Decisions of the period received by the CAPE within 30 days of their date; "
+                 "final 30 days after the period ends.")),
+        I("JI02B", _("Median days from judicial decision to its reception by the CAPE"),
+          "decision", "median", "event", "judicial", ("measure_type",), ji02_facts,
+          note=_("JI02, second figure: decisions of the period whose reception is recorded.")),
         I("JI03", _("Supervised-liberty reports received on time"), "report", "proportion",
           "event", "judicial", (), ji03_facts),
         I("OC01", _("Closed cases with goals achieved"), "case", "proportion", "event",
@@ -1173,6 +1239,10 @@ INDICATORS: dict[str, Indicator] = {
         I("OC05", _("Length of institutional placement"), "care arrangement", "median", "event",
           "outcomes", ("care_type", "sex", "age_band"), _oc05(("eps", "cpe")),
           note=_("(a) Arrangements in an EPS or a CPE ended in the period, in days.")),
+        I("OC05B", _("Time so far in institutional placement"), "care arrangement", "median",
+          "stock", "outcomes", ("care_type", "sex", "age_band"), oc05b_facts, elapsed=True,
+          note=_("OC05 (b): arrangements in an EPS or a CPE active on the reference date, days "
+                 "from their start to that date.")),
         I("OC05C", _("Length of stay in emergency shelters"), "care arrangement", "median",
           "event", "outcomes", ("sex", "age_band"), _oc05(("emergency_shelter",)),
           note=_("OC05 (c): emergency-shelter arrangements ended in the period, in days.")),
@@ -1184,7 +1254,7 @@ INDICATORS: dict[str, Indicator] = {
           "stock", "outcomes", STANDARD, _oc06(RESIDENTIAL),
           note=_("OC06 (b): EPS, CPE or emergency shelter, same denominator as OC06.")),
         I("SG01", _("Service gaps (referrals refused or unavailable)"), "referral", "proportion",
-          "event", "gaps", ("service", "refusal_reason"), sg01_facts),
+          "event", "gaps", ("service", "refusal_reason", "provider_type"), sg01_facts),
         # Part B — not suppressed (no child data)
         I("PG01", _("CPPE created"), "structure", "sum", "stock", "programme", (),
           _programme_record_facts("PG01"), suppressed=False),

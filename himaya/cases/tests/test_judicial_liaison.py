@@ -350,3 +350,84 @@ def test_api_prosecutors_answer(personas):
     assert ok.status_code == 200
     referral.refresh_from_db()
     assert referral.outcome == "no_further_action"
+
+
+# --- the CAPE's reception date of a decision (JI02) ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("received", "why"),
+    [(1, "in the future"), (-11, "before the decision")],
+)
+def test_reception_date_is_checked_and_names_the_field(personas, received, why):
+    from django.core.exceptions import ValidationError
+
+    case = offence_case(personas)
+    today = timezone.localdate()
+    with pytest.raises(ValidationError) as refused:
+        services.judicial_measure_add(
+            actor=personas.judicial_sale, case_id=case.pk, measure_type="protection_measure_481",
+            decided_at=today - timedelta(days=10), starts_on=today - timedelta(days=10),
+            received_on=today + timedelta(days=received),
+        )  # fmt: skip
+    assert list(refused.value.message_dict) == ["received_on"], why
+    assert case.judicial_measures.count() == 0
+
+
+def test_reception_date_is_recorded_by_the_service_the_api_and_the_pages(personas, client, login):
+    case = offence_case(personas)
+    today = timezone.localdate()
+    decided = today - timedelta(days=20)
+    measure = services.judicial_measure_add(
+        actor=personas.judicial_sale, case_id=case.pk, measure_type="protection_measure_481",
+        decided_at=decided, starts_on=decided, received_on=decided,  # the same day is allowed
+    )  # fmt: skip
+    assert measure.received_on == decided
+    # optional: none recorded
+    later = services.judicial_measure_add(
+        actor=personas.judicial_sale, case_id=case.pk, measure_type="protection_measure_481",
+        decided_at=decided, starts_on=decided,
+    )  # fmt: skip
+    assert later.received_on is None
+
+    liaison = api(personas.judicial_sale)
+    url = f"/api/v1/cases/{case.pk}/judicial-measures/"
+    body = {"type": "protection_measure_481", "decided_at": str(decided),
+            "starts_on": str(decided)}  # fmt: skip
+    bad = liaison.post(
+        url, {**body, "received_on": str(decided - timedelta(days=1))}, format="json"
+    )
+    assert bad.status_code == 400 and "received_on" in bad.json()["error"]["fields"]
+    assert case.judicial_measures.count() == 2  # nothing recorded
+    good = liaison.post(url, {**body, "received_on": str(today)}, format="json")
+    assert good.status_code == 201
+    assert case.judicial_measures.order_by("created_at").last().received_on == today
+
+    # the form on the case page (case manager) and on the judicial page (liaison)
+    from himaya.cases.tests.test_pages_cases import assigned_case
+
+    login(personas.manager_sale)
+    assigned = assigned_case(personas, first="Autre")
+    case_page = client.get(reverse("cases:detail", args=[assigned.pk])).content.decode()
+    assert 'name="received_on"' in case_page
+    login(personas.judicial_sale)
+    judicial_page = client.get(reverse("cases:judicial_case", args=[case.pk])).content.decode()
+    assert 'name="received_on"' in judicial_page
+    posted = client.post(
+        reverse("cases:judicial_measure", args=[case.pk]),
+        {"measure_type": "protection_measure_481", "decided_at": str(decided),
+         "starts_on": str(decided), "received_on": str(today - timedelta(days=5)),
+         "page": "judicial"},
+    )  # fmt: skip
+    assert posted.status_code == 302
+    assert case.judicial_measures.order_by("created_at").last().received_on == today - timedelta(
+        days=5
+    )
+    refused = client.post(
+        reverse("cases:judicial_measure", args=[case.pk]),
+        {"measure_type": "protection_measure_481", "decided_at": str(decided),
+         "starts_on": str(decided), "received_on": str(today + timedelta(days=1)),
+         "page": "judicial"},
+    )  # fmt: skip
+    assert refused.status_code == 400
+    assert case.judicial_measures.count() == 4

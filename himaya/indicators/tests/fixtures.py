@@ -28,7 +28,7 @@ from himaya.cases.models import (
 from himaya.children.models import Child
 from himaya.directory.testing import build_directory
 from himaya.indicators.periods import TZ
-from himaya.placements.models import CareArrangement
+from himaya.placements.models import CareArrangement, PlacementReview
 from himaya.referrals.models import Referral
 
 SALE, TANGER = "04.441", "01.511"
@@ -123,9 +123,10 @@ def build_world(personas) -> World:
            done_at=at(2025, 2, 20, 18))  # fmt: skip
     JudicialReferral.objects.create(case=w.B, court="TPI Salé", sent_at=at(2025, 2, 20, 18),
                                     recorded_by=w.user)  # fmt: skip
+    # JI02: the CAPE received it on 25 April, 15 days after the decision (in time)
     JudicialMeasure.objects.create(case=w.B, measure_type="protection_measure_481",
                                    decided_at=date(2025, 4, 10), starts_on=date(2025, 4, 10),
-                                   recorded_by=w.user)  # fmt: skip
+                                   received_on=date(2025, 4, 25), recorded_by=w.user)  # fmt: skip
 
     # C: level 2, seen only after 80 h; closed (no protection concern) on 20 January
     w.C = w.case(w.c3, w.r5, SALE, triage=2, closed_at=at(2025, 1, 20, 12),
@@ -168,7 +169,8 @@ def build_other_apps(w: World) -> None:
     w.task(w.B, "full_assessment", at(2025, 2, 20, 11), at(2025, 2, 23, 10), status="done",
            done_at=at(2025, 2, 25, 10))  # fmt: skip
     w.task(w.C, "full_assessment", at(2025, 1, 1, 2), at(2025, 1, 25, 10), status="cancelled")
-    assess(w.A, "full", at(2025, 2, 12, 10), 3, 3)
+    # PQ06: A's full assessment records the child's views, B's does not
+    assess(w.A, "full", at(2025, 2, 12, 10), 3, 3, child_views="wants to stay at school")
     assess(w.B, "full", at(2025, 2, 25, 10), 2, 3, direction="up")  # raised by the assessor
     # PQ04: A's reassessment due 12 May, done 10 May by a reassessment (met), whose lowering a
     # supervisor approved on 11 May (PQ05 c); D's due 1 Sep never done (missed, in Salé by
@@ -214,18 +216,27 @@ def build_other_apps(w: World) -> None:
             start_date=start, end_date=end, recorded_by=w.user, **kw,
         )  # fmt: skip
 
-    arrange(w.B, "eps", date(2025, 3, 1), date(2025, 5, 30), end_reason="reunification")
+    eps = arrange(w.B, "eps", date(2025, 3, 1), date(2025, 5, 30), end_reason="reunification")
     arrange(w.A, "foster", date(2025, 4, 1))
-    arrange(w.D, "cpe", date(2025, 6, 1))
+    cpe = arrange(w.D, "cpe", date(2025, 6, 1))
+    # PQ06: B's EPS reviewed 15 Apr with the child's views; D's CPE reviewed 15 Jul (Tanger)
+    # without them (the child refused: "could not be obtained" is not "views recorded")
+    PlacementReview.objects.create(arrangement=eps, reviewed_on=date(2025, 4, 15), reviewer=w.user,
+                                   child_seen=True, child_views="wants to go home",
+                                   recommendation="continue")  # fmt: skip
+    PlacementReview.objects.create(arrangement=cpe, reviewed_on=date(2025, 7, 15), reviewer=w.user,
+                                   child_seen=True, views_not_obtained_reason="child_refused",
+                                   recommendation="continue")  # fmt: skip
     arrange(w.E, "family", date(2025, 9, 1))
     # C spent 3 nights in an emergency shelter before its closure (OC05 c; not primary)
     arrange(w.C, "emergency_shelter", date(2025, 1, 2), date(2025, 1, 5), is_primary=False)
 
     # JI03: D's supervised liberty (decided in Tanger on 15 Mar). Report due 30 Jun sent 10 Jul
     # (in the 15 days); due 30 Sep sent 20 Oct (late); due 31 Dec not sent.
+    # JI02: the CAPE received the decision on 1 May, 47 days after it (late).
     measure = JudicialMeasure.objects.create(
         case=w.D, measure_type="supervised_liberty", decided_at=date(2025, 3, 15),
-        starts_on=date(2025, 3, 15), recorded_by=w.user,
+        starts_on=date(2025, 3, 15), received_on=date(2025, 5, 1), recorded_by=w.user,
     )  # fmt: skip
     for due, sent_on in (
         (date(2025, 6, 30), date(2025, 7, 10)),

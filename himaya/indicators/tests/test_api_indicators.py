@@ -29,7 +29,17 @@ def rows(response):
     return {tuple(sorted(r["dimensions"].items())): r["value"] for r in response.json()["rows"]}
 
 
-def test_definitions_list_computed_and_pending(world, personas):
+@pytest.fixture
+def ji02_pending(monkeypatch):
+    """No indicator is pending in this build: make one so, to test how pending ones are served."""
+    from dataclasses import replace
+
+    from himaya.indicators.registry import INDICATORS
+
+    monkeypatch.setitem(INDICATORS, "JI02", replace(INDICATORS["JI02"], pending="needs the CAPE"))
+
+
+def test_definitions_list_computed_and_pending(world, personas, ji02_pending):
     response = api(personas.cppe_sale).get("/api/v1/indicators/", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
     by_code = {d["code"]: d for d in response.json()}
@@ -93,7 +103,7 @@ def test_sex_by_age_band_grid(world, personas):
     ("code", "params", "field"),
     [
         ("XX99", {"period": "2025"}, "code"),
-        ("JI02", {"period": "2025"}, "code"),  # pending: no CAPE reception date
+        ("JI02", {"period": "2025"}, "code"),  # pending (made so by the fixture)
         ("IN01", {"period": "2025-13"}, "period"),
         ("IN01", {"period": ""}, "period"),
         ("IN01", {"period": "2019"}, "period"),  # valid but never computed
@@ -105,7 +115,9 @@ def test_sex_by_age_band_grid(world, personas):
         ("IN02", {"period": "2025-02", "by": "sex"}, "by"),  # months keep totals only
     ],
 )
-def test_bad_input_is_a_400_naming_the_parameter(world, personas, code, params, field):
+def test_bad_input_is_a_400_naming_the_parameter(
+    world, personas, code, params, field, ji02_pending
+):
     response = api(personas.supervisor_sale).get(f"/api/v1/indicators/{code}/", params)
     assert response.status_code == 400
     error = response.json()["error"]

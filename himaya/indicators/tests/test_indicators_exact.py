@@ -99,8 +99,17 @@ def test_timeliness(world):
 def test_process_quality(world):
     assert cell("PQ01", "2025")[:2] == (1, 2)  # A approved; E due 15 Sep, not approved
     assert cell("PQ01", "2025-02")[:2] == (0, 1)  # A due 24 Feb, approved 12 Mar
-    assert cell("PQ06", "2025")[:2] == (1, 3)  # A's plan with views; B and C closures without
+    # Salé: A's full assessment (views) and B's (none); A's plan (views); B and C closures
+    # (none); B's EPS review on 15 Apr (views) → 3 of 6. Tanger: D's CPE review on 15 Jul
+    # (views could not be obtained) → 0 of 1.
+    assert cell("PQ06", "2025")[:2] == (3, 6)
     assert cell("PQ06", "2025", dims="record_type=closure")[:2] == (0, 2)
+    assert cell("PQ06", "2025", dims="record_type=assessment")[:2] == (1, 2)
+    assert cell("PQ06", "2025", dims="record_type=case_plan")[:2] == (1, 1)
+    assert cell("PQ06", "2025", dims="record_type=placement_review")[:2] == (1, 1)
+    assert cell("PQ06", "2025", TANGER, dims="record_type=placement_review")[:2] == (0, 1)
+    assert cell("PQ06", "2025", "MA")[:2] == (3, 7)
+    assert cell("PQ06", "2025-Q1")[:2] == (2, 4)  # A, B assessments; A's plan; C's closure
 
 
 def test_judicial_and_outcomes(world):
@@ -146,11 +155,15 @@ def test_referrals(world):
     assert cell("PQ02", "2025-Q1")[:2] == (1, 1)
     assert cell("PQ02", "2025-Q2")[:2] == (0, 1)
     assert cell("PQ02", "2025", dims="service=mental_health")[:2] == (0, 1)
+    # all four went to the hospital's unit (organisation type hospital_unit)
+    assert cell("PQ02", "2025", dims="provider_type=hospital_unit")[:2] == (1, 3)
+    assert cell("PQ02", "2025", dims="provider_type=cape")[:2] == (0, 0)
     # SG01: R2 refused out of R1 R2 R4 (R3 cancelled)
     assert cell("SG01", "2025")[:2] == (1, 3)
     assert cell("SG01", "2025-Q1")[:2] == (1, 2)
     assert cell("SG01", "2025", dims="refusal_reason=no_capacity")[:2] == (1, 1)
     assert cell("SG01", "2025", dims="service=health")[:2] == (0, 2)
+    assert cell("SG01", "2025", dims="provider_type=hospital_unit")[:2] == (1, 3)
 
 
 def test_care_arrangements(world):
@@ -182,6 +195,47 @@ def test_supervised_liberty_reports(world):
     assert cell("JI03", "2025")[:2] == (0, 2)
     assert cell("JI03", "2025", "MA")[:2] == (1, 3)
     assert cell("JI01", "2025", TANGER)[0] == 1  # the LS measure, decided in Tanger
+
+
+def test_ji02_decisions_received_by_the_cape_within_30_days(world):
+    # B's 481 measure (Salé, 10 Apr) received 25 Apr: 15 days, in time. D's supervised liberty
+    # (Tanger on 15 Mar, before the transfer) received 1 May: 47 days, late.
+    assert cell("JI02", "2025")[:2] == (1, 1)
+    assert cell("JI02", "2025-Q2")[:2] == (1, 1)
+    assert cell("JI02", "2025-Q1")[:2] == (0, 0)
+    assert cell("JI02", "2025", TANGER)[:2] == (0, 1)
+    assert cell("JI02", "2025", "MA")[:2] == (1, 2)
+    assert cell("JI02", "2025", "MA", dims="measure_type=supervised_liberty")[:2] == (0, 1)
+    # JI02B: median delay — Salé 15, Tanger 47, national median of (15, 47) = 31
+    assert cell("JI02B", "2025")[1:] == (1, 15)
+    assert cell("JI02B", "2025", TANGER)[1:] == (1, 47)
+    assert cell("JI02B", "2025", "MA")[1:] == (2, 31)
+
+
+def test_ji02_a_decision_without_reception_date_is_not_met(world):
+    from himaya.cases.models import JudicialMeasure
+
+    JudicialMeasure.objects.filter(case=world.B).update(received_on=None)
+    aggregates.rebuild()
+    assert cell("JI02", "2025")[:2] == (0, 1)
+    assert cell("JI02B", "2025")[1:] == (0, None)  # no delay to take the median of
+
+
+def test_oc05b_time_so_far_of_active_institutional_placements(world):
+    # B in an EPS 1 Mar → 30 May (Salé); D in a CPE from 1 Jun (Tanger, Salé from 1 Aug).
+    # 31 Mar: B, 30 days so far. 30 Apr (month): B, 60. 30 Jun: B ended; D 29 days, in Tanger.
+    # 31 Dec: D, 213 days (29 + 31 + 31 + 30 + 31 + 30 + 31), in Salé.
+    assert cell("OC05B", "2025-Q1")[1:] == (1, 30)
+    assert cell("OC05B", "2025-04")[1:] == (1, 60)
+    assert cell("OC05B", "2025-Q2")[1:] == (0, None)
+    assert cell("OC05B", "2025-Q2", TANGER)[1:] == (1, 29)
+    assert cell("OC05B", "2025")[1:] == (1, 213)
+    assert cell("OC05B", "2025", TANGER)[1:] == (0, None)
+    assert cell("OC05B", "2025", "MA")[1:] == (1, 213)
+    assert cell("OC05B", "2025", dims="care_type=cpe")[1:] == (1, 213)
+    assert cell("OC05B", "2025-Q1", dims="care_type=eps")[1:] == (1, 30)
+    # (a) is unchanged: B's 90 days, placed on its end date
+    assert cell("OC05", "2025")[1:] == (1, 90)
 
 
 def test_a_merged_child_is_counted_once(world):
@@ -228,10 +282,12 @@ def test_refresh_gives_the_same_figures_as_a_rebuild(world):
 
 
 def test_refresh_sees_the_records_of_the_other_apps(world):
-    """A change in an assessment, referral, care arrangement or LS report (not in the case
-    itself) dirties its case's years: refresh still equals a rebuild."""
+    """A change in an assessment, referral, care arrangement, placement review, judicial
+    measure or LS report (not in the case itself) dirties its case's years: refresh still
+    equals a rebuild."""
     from himaya.assessment.models import Assessment
-    from himaya.placements.models import CareArrangement
+    from himaya.cases.models import JudicialMeasure
+    from himaya.placements.models import CareArrangement, PlacementReview
     from himaya.referrals.models import Referral
 
     aggregates.refresh()  # records the watermark
@@ -244,6 +300,12 @@ def test_refresh_sees_the_records_of_the_other_apps(world):
     raised = Assessment.objects.get(override_direction="up")
     raised.override_direction = "none"
     raised.save()
+    review = PlacementReview.objects.get(reviewed_on=date(2025, 7, 15))
+    review.child_views = "wants to stay"
+    review.save()
+    measure = JudicialMeasure.objects.get(measure_type="supervised_liberty")
+    measure.received_on = date(2025, 4, 1)  # 17 days after the decision
+    measure.save()
     aggregates.refresh()
     refreshed = snapshot()
     aggregates.rebuild()
@@ -251,6 +313,8 @@ def test_refresh_sees_the_records_of_the_other_apps(world):
     assert cell("SG01", "2025")[:2] == (2, 3)
     assert cell("PQ02", "2025")[:2] == (2, 3)
     assert cell("PQ05", "2025")[:2] == (0, 4)
+    assert cell("PQ06", "2025", TANGER)[:2] == (1, 1)
+    assert cell("JI02", "2025", TANGER)[:2] == (1, 1)
 
 
 def snapshot():
