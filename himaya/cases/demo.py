@@ -134,6 +134,7 @@ def _siblings(key: str, province, staff: dict[str, User], now) -> None:
     services.judicial_measure_add(
         actor=actor, case_id=cases[0].pk, measure_type="supervised_liberty",
         decided_at=start, starts_on=start, ends_on=start + timedelta(days=365),
+        received_on=start + timedelta(days=12),  # JI02: received by the CAPE within 30 days
     )  # fmt: skip
 
 
