@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_tasks_db",
     "himaya.core",
     "himaya.accounts",
     "himaya.audit",
@@ -257,3 +258,17 @@ LOGGING = {
     # WeasyPrint reports every font and CSS step at INFO; only its warnings matter.
     "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
+
+# Background work (exports, aggregate refresh) on Django's task framework. The embedded default
+# runs a task at once, inside the request; USE_TASK_WORKER=1 queues it in the database for
+# `manage.py db_worker` (django-tasks-db), so a large export never holds a web worker.
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks_db.DatabaseBackend"
+            if env_bool("USE_TASK_WORKER")
+            else "django.tasks.backends.immediate.ImmediateBackend"
+        )
+    }
+}
+
