@@ -206,19 +206,17 @@ def test_mapping_names_only_known_indicators_and_categories():
             assert set(mapping["categories"][name]["options"]) == set(DIMENSIONS[name].values())
 
 
-def test_with_a_task_worker_the_export_waits_for_it(
-    world, personas, django_capture_on_commit_callbacks, settings
-):
+def test_with_a_task_worker_the_export_waits_for_it(committed_db, world, personas, settings):
     """USE_TASK_WORKER=1: the request only queues the job; `db_worker` runs it. (Changing
     TASKS resets Django's task backends: django/tasks/signals.py.)"""
     from django.core.management import call_command
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    with django_capture_on_commit_callbacks(execute=True):
-        job = services.export_job_create(
-            actor=personas.cppe_sale, fmt="csv", params={"period": "2025"},
-            purpose="Committee meeting",
-        )  # fmt: skip
+    # Real commits (the worker closes its connection when done, as in production).
+    job = services.export_job_create(
+        actor=personas.cppe_sale, fmt="csv", params={"period": "2025"},
+        purpose="Committee meeting",
+    )  # fmt: skip
     job.refresh_from_db()
     assert job.status != "done" and not job.content  # queued, not run in the request
     call_command("db_worker", batch=True, startup_delay=False, verbosity=0)
