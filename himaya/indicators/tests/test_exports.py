@@ -206,19 +206,30 @@ def test_mapping_names_only_known_indicators_and_categories():
             assert set(mapping["categories"][name]["options"]) == set(DIMENSIONS[name].values())
 
 
-def test_with_a_task_worker_the_export_waits_for_it(committed_db, world, personas, settings):
-    """USE_TASK_WORKER=1: the request only queues the job; `db_worker` runs it. (Changing
-    TASKS resets Django's task backends: django/tasks/signals.py.)"""
-    from django.core.management import call_command
+def test_with_a_task_worker_the_export_waits_for_it(
+    world, personas, django_capture_on_commit_callbacks, settings
+):
+    """USE_TASK_WORKER=1: the request only queues the job; the worker runs it. (Changing TASKS
+    resets Django's task backends: django/tasks/signals.py.) The worker's own `run_task` runs
+    the queued row here: its loop would close the test's transaction-bound connection."""
+    from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.models import DBTaskResult
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    # Real commits (the worker closes its connection when done, as in production).
-    job = services.export_job_create(
-        actor=personas.cppe_sale, fmt="csv", params={"period": "2025"},
-        purpose="Committee meeting",
-    )  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        job = services.export_job_create(
+            actor=personas.cppe_sale, fmt="csv", params={"period": "2025"},
+            purpose="Committee meeting",
+        )  # fmt: skip
     job.refresh_from_db()
     assert job.status != "done" and not job.content  # queued, not run in the request
-    call_command("db_worker", batch=True, startup_delay=False, verbosity=0)
+    (queued,) = DBTaskResult.objects.ready()
+    worker = Worker(
+        queue_names=["default"], interval=0, batch=True, backend_name="default",
+        startup_delay=False, max_tasks=1, worker_id="test", excluded_queue_names=[],
+    )  # fmt: skip
+    worker.run_task(queued)
     job.refresh_from_db()
     assert job.status == "done" and job.progress == 100 and job.content
+    queued.refresh_from_db()
+    assert queued.status == "SUCCESSFUL"
