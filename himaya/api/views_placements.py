@@ -103,7 +103,7 @@ class CaseArrangements(APIView):
         case = case_selectors.case_get_for_user(
             request.user, case_id, Perm.CHILD_VIEW, request=request
         )
-        rows = selectors.arrangements_of_child(case.child_id)
+        rows = selectors.arrangements_of_child(request.user, case.child_id)
         return Response({"results": ArrangementSerializer(rows, many=True).data, "next": None})
 
     @extend_schema(

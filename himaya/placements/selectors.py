@@ -6,14 +6,20 @@ from __future__ import annotations
 
 from django.db.models import Count, QuerySet
 
+from himaya.accounts.permissions import Perm
 from himaya.placements.models import RESIDENTIAL, CareArrangement
 
 
-def arrangements_of_child(child_id) -> QuerySet[CareArrangement]:
+def arrangements_of_child(user, child_id) -> QuerySet[CareArrangement]:
     """The child's arrangements across episodes, current first (circuit.md §6.2: the history
-    belongs to the child)."""
+    belongs to the child) — of the cases the user may open (`cases_visible_to`): an episode
+    held by another territory stays out of sight."""
+    from himaya.cases.selectors import cases_visible_to
+
     return (
-        CareArrangement.objects.filter(child_id=child_id)
+        CareArrangement.objects.filter(
+            child_id=child_id, case__in=cases_visible_to(user, Perm.CHILD_VIEW)
+        )
         .select_related("provider_org", "carer", "case")
         .order_by("end_date", "-start_date")[:50]
     )

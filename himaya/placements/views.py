@@ -36,7 +36,7 @@ def case_panel(request, case, bound: dict) -> PanelContent:
     """The arrangements of the child (all episodes), with the forms the user may use."""
     may = has_perm(request.user, Perm.CASE_WORK, case) and case.stage != "closed"
     rows = []
-    for arrangement in selectors.arrangements_of_child(case.child_id):
+    for arrangement in selectors.arrangements_of_child(request.user, case.child_id):
         row = {"arrangement": arrangement, "this_case": arrangement.case_id == case.pk}
         if may and arrangement.active and row["this_case"]:
             key = arrangement.pk.hex

@@ -168,3 +168,27 @@ def test_the_api_records_lists_and_ends_arrangements(personas, eps):
         other.post(end, {"end_date": str(TODAY), "end_reason": "other"}, format="json").status_code
         == 404
     )
+
+
+def test_an_episode_held_by_another_territory_stays_out_of_sight(personas, eps):
+    """The same child has a case in Tanger (after a move): its arrangement, carer and case
+    number are not shown to Salé's workers."""
+    from himaya.accounts.testing import _case
+
+    child = personas.children["sale"]
+    tanger_case = _case(
+        child, personas.orgs["cape_tanger"], "TNG-2000-000009",
+        manager=personas.manager_tanger, opener=personas.manager_tanger,
+    )  # fmt: skip
+    type(tanger_case).objects.filter(pk=tanger_case.pk).update(province_id="01.511")
+    CareArrangement.objects.create(
+        case=tanger_case, child=child, care_type="other", legal_basis="family_agreement",
+        start_date=TODAY, end_date=TODAY, recorded_by=personas.manager_tanger,
+    )  # fmt: skip
+    api = APIClient()
+    sign_in(api, personas.manager_sale)
+    url = reverse("api-case-care-arrangements", args=[personas.cases["sale"].pk])
+    assert api.get(url).json()["results"] == []
+    sign_in(api, personas.manager_tanger)
+    mine = api.get(reverse("api-case-care-arrangements", args=[tanger_case.pk])).json()
+    assert len(mine["results"]) == 1
